@@ -1,0 +1,435 @@
+"""Data sets: seeded 2-D generators, hand-placed points, the bundled 8x8 digits, CSV upload and the train/test split.
+
+Every data set is a :class:`Dataset` with ``points`` of shape (N, D) float64 and ``labels`` of shape (N,): int64 class
+indices 0..K-1 for classification, float64 targets for regression. Plane sets live on [-6, 6] x [-6, 6]. All
+randomness comes from ``numpy.random.default_rng(seed)``, so a seed reproduces a data set exactly. Bad input raises
+:class:`DataError` with a message a person can act on.
+"""
+
+import csv
+import functools
+import gzip
+import io
+import math
+import numbers
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+
+class DataError(ValueError):
+    """Refused input; the message names the allowed range, or the CSV row (header = row 1) and column."""
+
+
+PLANE_EXTENT = 6.0
+LIMITS = dict(min_points=10, max_points=2000, max_noise=0.5, min_classes=2, max_classes=10,
+              csv_max_bytes=1_000_000, csv_max_rows=10_000, csv_max_columns=65)
+
+TASKS = ('binary', 'multiclass', 'regression')
+MAX_SEED = 2**63 - 1
+MAX_SPLIT = 10_000_000        # largest n that split() accepts
+PLANE_COLUMNS = ('x1', 'x2')
+CSV_PLANE_EXTENT = 5.0      # two CSV features are min-max scaled onto [-5, 5]
+DIGITS_PATH = Path(__file__).with_name('data') / 'digits.csv.gz'
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """Inputs ``points`` (N, D) float64 and targets ``labels`` (N,) with what the trainer and the page need to know."""
+    points: np.ndarray
+    labels: np.ndarray
+    task: str
+    n_classes: int
+    columns: tuple[str, ...]
+    class_names: tuple[str, ...]
+    is_plane: bool
+    name: str
+
+
+def _dataset(points, labels, task, n_classes, name, columns=PLANE_COLUMNS, class_names=None, is_plane=True):
+    """Build a Dataset with C-contiguous float64 points and int64 (classification) or float64 (regression) labels."""
+    if class_names is None:
+        class_names = () if task == 'regression' else tuple(str(k) for k in range(n_classes))
+    return Dataset(points=np.ascontiguousarray(points, dtype=np.float64),
+                   labels=np.ascontiguousarray(labels, dtype=np.float64 if task == 'regression' else np.int64),
+                   task=task, n_classes=n_classes, columns=tuple(columns), class_names=tuple(class_names),
+                   is_plane=is_plane, name=name)
+
+
+# ---- checking numbers --------------------------------------------------------------------------------------------
+
+def _whole(value, what, lo, hi):
+    """``value`` as an int in [lo, hi], else DataError naming the range."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or not lo <= value <= hi:
+        raise DataError(f'{what} must be a whole number from {lo} to {hi}, got {value!r}')
+    return int(value)
+
+
+def _real(value, what, lo, hi):
+    """``value`` as a finite float in [lo, hi], else DataError naming the range."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not lo <= value <= hi:
+        raise DataError(f'{what} must be a number from {lo} to {hi}, got {value!r}')
+    return float(value)
+
+
+def _task(task):
+    if task not in TASKS:
+        raise DataError(f'task must be one of {", ".join(TASKS)}; got {task!r}')
+    return task
+
+
+# ---- generators ----------------------------------------------------------------------------------------------------
+# Each generator draws clean points on the plane from rng. Classification sets then get Gaussian jitter of standard
+# deviation noise * scale (scale = the set's natural length, e.g. the gap between its classes) and are clipped to the
+# plane; regression sets draw points uniformly on the plane and get target noise of standard deviation noise * 1.
+
+def _balanced(rng, n, k):
+    """(n,) labels with every class 0..k-1 appearing n // k or n // k + 1 times, in random order."""
+    return rng.permutation(np.arange(n) % k)
+
+
+def _polar(r, angle):
+    return np.column_stack([r * np.cos(angle), r * np.sin(angle)])
+
+
+def _circle(rng, n, k):
+    """Class 1: a disc of radius 2; class 0: a ring between radius 3 and 5 (both uniform by area)."""
+    labels = _balanced(rng, n, 2)
+    u = rng.uniform(0.0, 1.0, n)
+    r = np.where(labels == 1, 2.0 * np.sqrt(u), np.sqrt(9.0 + 16.0 * u))
+    return _polar(r, rng.uniform(0.0, 2 * np.pi, n)), labels
+
+
+def _xor(rng, n, k):
+    """Class 1 where x1 and x2 share a sign (quadrants I and III); coordinates keep 0.3 away from the axes."""
+    labels = _balanced(rng, n, 2)
+    size = rng.uniform(0.3, 5.0, (n, 2))
+    sign1 = rng.choice([-1.0, 1.0], n)
+    sign2 = np.where(labels == 1, sign1, -sign1)
+    return size * np.column_stack([sign1, sign2]), labels
+
+
+def _blobs_with(rng, n, k, spread):
+    """k round Gaussian clouds (standard deviation ``spread``) centred on a circle of radius 4."""
+    labels = _balanced(rng, n, k)
+    centres = _polar(4.0, 2 * np.pi * np.arange(k) / k + np.pi / 4)
+    return centres[labels] + rng.normal(0.0, spread, (n, 2)), labels
+
+
+def _gauss(rng, n, k):
+    return _blobs_with(rng, n, 2, 1.0)
+
+
+def _blobs(rng, n, k):
+    return _blobs_with(rng, n, k, 0.6)
+
+
+def _spiral_arms(rng, n, k):
+    """k interleaved arms: arm c at parameter t in [0, 1] has radius 5t and angle 3.5*pi*t + 2*pi*c/k."""
+    labels = _balanced(rng, n, k)
+    t = rng.uniform(0.0, 1.0, n)
+    return _polar(5.0 * t, 3.5 * np.pi * t + 2 * np.pi * labels / k), labels
+
+
+def _spiral(rng, n, k):
+    return _spiral_arms(rng, n, 2)
+
+
+def _moons(rng, n, k):
+    """Two interlocking half circles of radius 3, centred on the origin."""
+    labels = _balanced(rng, n, 2)
+    theta = rng.uniform(0.0, np.pi, n)
+    upper = np.column_stack([np.cos(theta), np.sin(theta)])
+    lower = np.column_stack([1.0 - np.cos(theta), 0.5 - np.sin(theta)])
+    unit = np.where((labels == 1)[:, None], lower, upper)
+    return 3.0 * (unit - [0.5, 0.25]), labels
+
+
+def _uniform_plane(rng, n):
+    return rng.uniform(-PLANE_EXTENT, PLANE_EXTENT, (n, 2))
+
+
+def _plane(rng, n, k):
+    """Target y = (2*x1 + x2) / 18, a tilted plane that spans exactly [-1, 1] on the plane."""
+    x = _uniform_plane(rng, n)
+    return x, (2.0 * x[:, 0] + x[:, 1]) / 18.0
+
+
+BUMPS = ((-2.5, 2.5, 1.0), (2.5, 2.5, -1.0), (-2.5, -2.5, -1.0), (2.5, -2.5, 1.0))   # (centre x1, centre x2, height)
+BUMP_WIDTH = 1.5
+
+
+def _bumps(rng, n, k):
+    """Target y = sum_i h_i * exp(-|x - c_i|^2 / (2 * 1.5^2)) over the fixed bumps in BUMPS; about [-1, 1]."""
+    x = _uniform_plane(rng, n)
+    y = np.zeros(n)
+    for c1, c2, height in BUMPS:
+        y += height * np.exp(-((x[:, 0] - c1) ** 2 + (x[:, 1] - c2) ** 2) / (2 * BUMP_WIDTH ** 2))
+    return x, y
+
+
+# name -> (task, generator, noise scale)
+_GENERATORS = {
+    'circle': ('binary', _circle, 2.0),
+    'xor': ('binary', _xor, 2.0),
+    'gauss': ('binary', _gauss, 2.0),
+    'spiral': ('binary', _spiral, 1.0),
+    'moons': ('binary', _moons, 1.5),
+    'spiral3': ('multiclass', _spiral_arms, 1.0),
+    'blobs': ('multiclass', _blobs, 2.0),
+    'plane': ('regression', _plane, 1.0),
+    'bumps': ('regression', _bumps, 1.0),
+}
+DATASETS = {name: task for name, (task, _, _) in _GENERATORS.items()} | {'digits': 'multiclass'}
+
+
+def generate(name: str, n_points: int, noise: float, seed: int, n_classes: int = 3) -> Dataset:
+    """Draw ``n_points`` points of set ``name``: points (n_points, 2) on [-6, 6]^2, labels (n_points,).
+
+    ``noise`` in [0, 0.5] is a fraction of the set's natural scale; ``n_classes`` (2..10) is used by 'spiral3' and
+    'blobs'. 'digits' ignores n_points, noise and seed and returns the 1,797 bundled images.
+    """
+    if not isinstance(name, str) or name not in DATASETS:
+        raise DataError(f'unknown data set {name!r}; choose one of {", ".join(DATASETS)}')
+    n = _whole(n_points, 'n_points', LIMITS['min_points'], LIMITS['max_points'])
+    noise = _real(noise, 'noise', 0.0, LIMITS['max_noise'])
+    seed = _whole(seed, 'seed', 0, MAX_SEED)
+    k = _whole(n_classes, 'n_classes', LIMITS['min_classes'], LIMITS['max_classes'])
+    if name == 'digits':
+        return load_digits()
+    task, draw, scale = _GENERATORS[name]
+    rng = np.random.default_rng(seed)
+    points, labels = draw(rng, n, k)
+    if task == 'regression':
+        return _dataset(points, labels + rng.normal(0.0, noise * scale, n), task, 1, name)
+    points = np.clip(points + rng.normal(0.0, noise * scale, (n, 2)), -PLANE_EXTENT, PLANE_EXTENT)
+    return _dataset(points, labels, task, 2 if task == 'binary' else k, name)
+
+
+# ---- digits --------------------------------------------------------------------------------------------------------
+
+@functools.cache
+def _digits_arrays():
+    """Pixels (1797, 64) scaled from 0..16 to [0, 1] and labels (1797,), read once and kept read-only."""
+    with gzip.open(DIGITS_PATH, 'rt') as f:
+        table = np.loadtxt(f, delimiter=',')
+    pixels, labels = table[:, :64] / 16.0, table[:, 64].astype(np.int64)
+    pixels.setflags(write=False)
+    labels.setflags(write=False)
+    return pixels, labels
+
+
+def load_digits() -> Dataset:
+    """The bundled 8x8 handwritten digits: points (1797, 64) in [0, 1] (row by row), labels (1797,) in 0..9."""
+    pixels, labels = _digits_arrays()
+    return _dataset(pixels.copy(), labels.copy(), 'multiclass', 10, 'digits',
+                    columns=tuple(f'p{i}' for i in range(64)), is_plane=False)
+
+
+# ---- hand-placed points -----------------------------------------------------------------------------------------
+
+def from_points(points, labels, task: str, n_classes: int = 2) -> Dataset:
+    """Hand-placed points (N, 2) in [-6, 6]^2 with labels (N,); N may be 0 (an empty canvas).
+
+    Binary sets have 2 classes and regression 1 whatever ``n_classes`` says; multiclass uses ``n_classes`` (2..10).
+    """
+    task = _task(task)
+    k = {'binary': 2, 'regression': 1}.get(task)
+    if k is None:
+        k = _whole(n_classes, 'n_classes', LIMITS['min_classes'], LIMITS['max_classes'])
+    try:
+        x = np.asarray(points, dtype=np.float64)
+        y = np.asarray(labels, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise DataError('points must be a list of (x1, x2) number pairs and labels a list of numbers') from None
+    if x.size == 0:
+        x = x.reshape(0, 2)
+    if x.ndim != 2 or x.shape[1] != 2 or y.shape != (len(x),):
+        raise DataError(f'expected points of shape (N, 2) and labels of shape (N,); got {x.shape} and {y.shape}')
+    if len(x) > LIMITS['max_points']:
+        raise DataError(f'at most {LIMITS["max_points"]} points are allowed, got {len(x)}')
+    if not np.all(np.abs(x) <= PLANE_EXTENT):      # also refuses NaN
+        raise DataError(f'every coordinate must be a finite number from {-PLANE_EXTENT} to {PLANE_EXTENT}')
+    if task == 'regression':
+        if not np.all(np.isfinite(y)):
+            raise DataError('every regression target must be a finite number')
+    elif not np.all((y == np.round(y)) & (y >= 0) & (y <= k - 1)):
+        raise DataError(f'every label must be a whole number from 0 to {k - 1}')
+    return _dataset(x, y, task, k, 'drawn')
+
+
+# ---- CSV -----------------------------------------------------------------------------------------------------------
+
+def _read_table(text):
+    """Split CSV text into header names, data rows (lists of stripped cells) and each row's line number in the file.
+
+    Size limits are checked before and while reading, so an oversized file is refused without being parsed.
+    Blank lines are skipped.
+    """
+    if not isinstance(text, str):
+        raise DataError('the file content must be text')
+    max_bytes = LIMITS['csv_max_bytes']
+    if len(text) > max_bytes or len(text.encode('utf-8', 'surrogatepass')) > max_bytes:
+        raise DataError(f'the file is larger than the limit of {max_bytes:,} bytes')
+    reader = csv.reader(io.StringIO(text.removeprefix('\ufeff')))
+    rows, lines, header = [], [], None
+    try:
+        for row in reader:
+            if all(not cell.strip() for cell in row):
+                continue
+            cells = [cell.strip() for cell in row]
+            if header is None:
+                header = _check_header(cells, reader.line_num)
+                continue
+            if len(rows) == LIMITS['csv_max_rows']:
+                raise DataError(f'the file has more than {LIMITS["csv_max_rows"]:,} data rows')
+            if len(cells) != len(header):
+                raise DataError(f'row {reader.line_num} has {len(cells)} cells but the header has '
+                                f'{len(header)} columns')
+            rows.append(cells)
+            lines.append(reader.line_num)
+    except csv.Error as e:
+        raise DataError(f'row {reader.line_num}: {e}') from None
+    if header is None:
+        raise DataError('the file is empty')
+    if not rows:
+        raise DataError('the file has a header but no data rows')
+    return header, rows, lines
+
+
+def _check_header(names, line):
+    """The header cells, refused if there are too many, an empty one or a repeated one."""
+    if len(names) > LIMITS['csv_max_columns']:
+        raise DataError(f'the file has {len(names)} columns; at most {LIMITS["csv_max_columns"]} are allowed')
+    for i, name in enumerate(names):
+        if not name:
+            raise DataError(f'column {i + 1} of the header (row {line}) has no name')
+        if name in names[:i]:
+            raise DataError(f'the header (row {line}) names column {name!r} twice')
+    return names
+
+
+def _number(cell):
+    """The cell as a finite float, or None."""
+    try:
+        value = float(cell)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _number_at(cell, line, column):
+    value = _number(cell)
+    if value is None:
+        raise DataError(f'row {line}, column {column!r}: {cell!r} is not a number')
+    return value
+
+
+def _is_numeric(rows, j):
+    return all(_number(row[j]) is not None for row in rows)
+
+
+def _feature_names(header, rows, label_column, feature_columns):
+    """Chosen feature column names; None means every all-numeric column except the label."""
+    if feature_columns is None:
+        names = [c for j, c in enumerate(header) if c != label_column and _is_numeric(rows, j)]
+        if not names:
+            raise DataError('the file has no numeric column besides the label to use as input')
+        return names
+    names = list(feature_columns)
+    if not names:
+        raise DataError('choose at least one feature column')
+    for i, name in enumerate(names):
+        if name not in header:
+            raise DataError(f'unknown feature column {name!r}; the columns are {", ".join(map(repr, header))}')
+        if name == label_column:
+            raise DataError(f'column {name!r} is the label; it cannot also be a feature')
+        if name in names[:i]:
+            raise DataError(f'feature column {name!r} is chosen twice')
+    return names
+
+
+def _class_labels(cells, lines, label_column, task):
+    """Class index per row by sorted unique label value (numbers sort as numbers, else as text), and class names."""
+    for cell, line in zip(cells, lines):
+        if not cell:
+            raise DataError(f'row {line}, column {label_column!r} is empty')
+    values = [_number(cell) for cell in cells]
+    keys = values if all(v is not None for v in values) else cells
+    names = {}
+    for key, cell in zip(keys, cells):
+        names.setdefault(key, cell)
+    order = sorted(names)
+    lo, hi = (2, 2) if task == 'binary' else (LIMITS['min_classes'], LIMITS['max_classes'])
+    if not lo <= len(order) <= hi:
+        allowed = 'exactly 2' if lo == hi else f'{lo} to {hi}'
+        raise DataError(f'a {task} label needs {allowed} classes; column {label_column!r} has {len(order)}')
+    index = {key: i for i, key in enumerate(order)}
+    return np.array([index[key] for key in keys], dtype=np.int64), tuple(names[key] for key in order)
+
+
+def _scale(x):
+    """Two columns: min-max each onto [-5, 5]; otherwise z-score each; a constant column becomes zeros.
+
+    Each column is first divided by its largest magnitude, which changes neither result but keeps huge values
+    (up to 1e308) from overflowing.
+    """
+    size = np.abs(x).max(axis=0)
+    x = x / np.where(size > 0, size, 1.0)
+    if x.shape[1] == 2:
+        lo, span = x.min(axis=0), np.ptp(x, axis=0)
+        scaled = (x - lo) / np.where(span > 0, span, 1.0) * (2 * CSV_PLANE_EXTENT) - CSV_PLANE_EXTENT
+        scaled[:, span == 0] = 0.0
+        return scaled
+    sd = x.std(axis=0)
+    return (x - x.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
+
+
+def parse_csv(text: str, label_column: str, feature_columns: list[str] | None, task: str) -> Dataset:
+    """Parse CSV text (first row = header) into a Dataset: points (N, F) scaled, labels (N,).
+
+    Features must be finite numbers. Exactly two features are min-max scaled onto [-5, 5] and shown on the plane;
+    any other count is z-scored, (x - mean) / std per column. Class labels (text or numbers) become indices in sorted
+    order; regression targets stay as they are.
+    """
+    task = _task(task)
+    header, rows, lines = _read_table(text)
+    if label_column not in header:
+        raise DataError(f'unknown label column {label_column!r}; the columns are {", ".join(map(repr, header))}')
+    names = _feature_names(header, rows, label_column, feature_columns)
+    cols = [header.index(name) for name in names]
+    x = np.array([[_number_at(row[j], line, header[j]) for j in cols] for row, line in zip(rows, lines)])
+    label_cells = [row[header.index(label_column)] for row in rows]
+    if task == 'regression':
+        y = np.array([_number_at(cell, line, label_column) for cell, line in zip(label_cells, lines)])
+        class_names = ()
+    else:
+        y, class_names = _class_labels(label_cells, lines, label_column, task)
+    return _dataset(_scale(x), y, task, max(len(class_names), 1), 'csv', columns=names, class_names=class_names,
+                    is_plane=len(names) == 2)
+
+
+def preview_csv(text: str, max_rows: int = 20) -> dict:
+    """Header, the first ``max_rows`` rows as text, whether each column is all numbers, and the number of data rows."""
+    max_rows = _whole(max_rows, 'max_rows', 0, LIMITS['csv_max_rows'])
+    header, rows, _ = _read_table(text)
+    return {'columns': list(header), 'rows': rows[:max_rows],
+            'numeric': [_is_numeric(rows, j) for j in range(len(header))], 'n_rows': len(rows)}
+
+
+# ---- train/test split ------------------------------------------------------------------------------------------------
+
+def split(n: int, train_ratio: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Seeded split of range(n): (train_idx, test_idx) int64, a permutation cut at round(n * train_ratio).
+
+    For n >= 2 both parts keep at least one index.
+    """
+    n = _whole(n, 'n', 0, MAX_SPLIT)
+    train_ratio = _real(train_ratio, 'train_ratio', 0.1, 0.9)
+    seed = _whole(seed, 'seed', 0, MAX_SEED)
+    cut = round(n * train_ratio)
+    if n >= 2:
+        cut = min(max(cut, 1), n - 1)
+    order = np.random.default_rng(seed).permutation(n).astype(np.int64)
+    return order[:cut], order[cut:]
