@@ -1,0 +1,424 @@
+"""The Trainer: one network, its data and its optimizer state over time.
+
+Python owns the loop: each call runs the compiled kernel over a bounded chunk (whole epochs or k batches),
+then checks for divergence. Randomness (initial weights, the shuffle of every epoch, dropout seeds) comes from
+generators seeded by `config.seed`, so the same seed and the same calls reproduce a run bit for bit.
+"""
+import math
+
+import numpy as np
+
+from . import activations, losses, optimizers
+from .config import DATA, LIVE, Config, ConfigError
+from .datasets import Dataset, from_points, generate, parse_csv, split
+from .features import feature_matrix
+from .grid import grid_inputs, unit_maps
+from .kernels import add_penalty, evaluate, example_gradient, train_chunk
+from .layout import build_layout, init_params
+from .metrics import classification, regression
+from .settings import (H_BETA1, H_BETA2, H_DROPOUT, H_EPSILON, H_HUBER, H_L1, H_L2, H_LR, H_MOMENTUM, H_RHO,
+                       H_SIZE, I_BATCH, I_LOSS, I_OPTIMIZER, I_OUTPUT, I_SIZE, I_T)
+
+MAX_WEIGHT = 1e6
+HISTORY_LIMIT = 2000
+STATE_VERSION = 1
+
+
+class Trainer:
+    """Train a small fully connected network on a data set.
+
+    >>> t = Trainer(Config(dataset="xor", hidden=(8,), learning_rate=0.1))
+    >>> t.train(epochs=50).epoch
+    50
+    """
+
+    def __init__(self, config: Config | None = None, **changes):
+        self.config = (config or Config()).replace(**changes)
+        self._custom: Dataset | None = None
+        self._grid_cache: dict = {}
+        self._build_data()
+        self._build_network()
+
+    # ---------------------------------------------------------------- building
+    def _build_data(self) -> None:
+        c = self.config
+        if c.dataset in ("points", "csv"):
+            if self._custom is None or (c.dataset == "points") != (self._custom.name == "points"):
+                if c.dataset == "csv":
+                    raise ConfigError("load a CSV file first")
+                self._custom = from_points(np.zeros((0, 2)), np.zeros(0), c.task,
+                                           c.n_classes if c.task == "multiclass" else 2)
+            data = self._custom
+            if data.task != c.task:
+                raise ConfigError(f"these points are for the {data.task} task, not {c.task}")
+        else:
+            data = generate(c.dataset, c.n_points, c.noise, c.seed, c.n_classes)
+        self.data = data
+        self.train_idx, self.test_idx = split(len(data.labels), c.train_ratio, c.seed)
+        self._prepare_inputs()
+
+    def _prepare_inputs(self) -> None:
+        d, c = self.data, self.config
+        self.inputs = feature_matrix(d.points, c.features) if d.is_plane else np.ascontiguousarray(d.points)
+        self.n_outputs = d.n_classes if c.task == "multiclass" else 1
+        self.targets = losses.encode_targets(d.labels, c.task, self.n_outputs, c.loss, c.output_activation)
+        self.x_train, self.t_train = self.inputs[self.train_idx], self.targets[self.train_idx]
+        self.x_test, self.t_test = self.inputs[self.test_idx], self.targets[self.test_idx]
+
+    def _build_network(self) -> None:
+        c = self.config
+        sizes = (self.inputs.shape[1],) + c.hidden + (self.n_outputs,)
+        if c.output_activation == "step" and self.n_outputs != 1:
+            raise ConfigError("a step output needs a single output unit")
+        codes = [activations.CODES[a] for a in c.layer_activations]
+        self.layout = build_layout(sizes, codes)
+        init = c.init if c.init != "auto" else ("he" if c.activation in ("relu", "leaky_relu") else "glorot")
+        self.params = init_params(self.layout, init, np.random.default_rng([c.seed, 1]))
+        self._shuffle_rng = np.random.default_rng([c.seed, 2])
+        self._grads = np.zeros_like(self.params)
+        self._m = np.zeros_like(self.params)
+        self._s = np.zeros_like(self.params)
+        self._buf = np.zeros((4, self.layout.n_units))
+        self._hp = np.zeros(H_SIZE)
+        self._ip = np.zeros(I_SIZE, dtype=np.int64)
+        self._apply_live()
+        self.epoch = 0
+        self.iteration = 0
+        self.examples_seen = 0
+        self._pending: tuple[np.ndarray, int, int] | None = None   # (order, seed, position) of an unfinished epoch
+        self.history: list[dict] = []
+        self.divergence: dict | None = None
+        self._last_good: tuple | None = None
+
+    def _apply_live(self) -> None:
+        c = self.config
+        hp, ip = self._hp, self._ip
+        hp[H_LR], hp[H_MOMENTUM], hp[H_BETA1], hp[H_BETA2] = c.learning_rate, c.momentum, c.beta1, c.beta2
+        hp[H_RHO], hp[H_EPSILON], hp[H_DROPOUT], hp[H_HUBER] = c.rho, c.epsilon, c.dropout, c.huber_delta
+        hp[H_L1] = c.reg_rate if c.regularization == "l1" else 0.0
+        hp[H_L2] = c.reg_rate if c.regularization == "l2" else 0.0
+        ip[I_LOSS] = losses.CODES[c.loss]
+        ip[I_OUTPUT] = activations.CODES[c.output_activation]
+        ip[I_OPTIMIZER] = optimizers.CODES[c.optimizer]
+        ip[I_BATCH] = c.batch_size
+
+    # ------------------------------------------------------------- configuring
+    def configure(self, **changes) -> str:
+        """Apply setting changes. Returns 'unchanged', 'live' (weights and optimizer state kept), 'data'
+        (new data set and network) or 'network' (new network on the same data). Invalid changes raise
+        ConfigError and leave everything as it was."""
+        new = self.config.replace(**changes)
+        changed = {k for k in changes if getattr(new, k) != getattr(self.config, k)}
+        if not changed:
+            return "unchanged"
+        old = self.config
+        if changed <= LIVE:
+            if self.divergence:
+                self.step_back()
+            self.config = new
+            if "optimizer" in changed:
+                self._m[:] = 0.0
+                self._s[:] = 0.0
+                self._ip[I_T] = 0
+            self._apply_live()
+            return "live"
+        self.config = new
+        try:
+            if changed & DATA:
+                self._build_data()
+            else:
+                self._prepare_inputs()
+            self._build_network()
+        except Exception:
+            self.config = old
+            self._build_data()
+            raise
+        return "data" if changed & DATA else "network"
+
+    def reset(self) -> None:
+        """Fresh weights from the seed, counters to zero, same data."""
+        self._build_network()
+
+    def set_points(self, points, labels) -> None:
+        """Replace the data by hand-placed points (N, 2) with labels (N,); the weights are kept."""
+        c = self.config
+        data = from_points(points, labels, c.task, c.n_classes if c.task == "multiclass" else 2)
+        keep = self.config.dataset == "points"
+        self._custom = data
+        self.config = self.config.replace(dataset="points")
+        self.data = data
+        self.train_idx, self.test_idx = split(len(data.labels), c.train_ratio, c.seed)
+        self._prepare_inputs()
+        if not keep:
+            self._build_network()
+
+    def load_csv(self, text: str, label_column: str, feature_columns=None) -> Dataset:
+        """Train on a CSV table (see datasets.parse_csv); rebuilds the network for its columns."""
+        data = parse_csv(text, label_column, feature_columns, self.config.task)
+        old = (self._custom, self.config)
+        self._custom = data
+        try:
+            self.configure(dataset="csv", n_classes=max(data.n_classes, 2) if data.task == "multiclass"
+                           else self.config.n_classes)
+            if old[1].dataset == "csv":
+                self._build_data()
+                self._build_network()
+        except Exception:
+            self._custom, self.config = old
+            raise
+        return data
+
+    # ---------------------------------------------------------------- training
+    @property
+    def batches_per_epoch(self) -> int:
+        """⌈examples ÷ batch size⌉ (0 with no training data)."""
+        n = len(self.train_idx)
+        return -(-n // min(self.config.batch_size, n)) if n else 0
+
+    def train(self, epochs: int = 1) -> "Trainer":
+        """Run whole epochs (finishing an unfinished one counts as one). Stops early on divergence."""
+        return self._run(int(epochs), None)
+
+    def train_batches(self, batches: int = 1) -> "Trainer":
+        """Run `batches` iterations (one optimizer update each), crossing epoch boundaries as needed."""
+        return self._run(None, int(batches))
+
+    def _run(self, epochs: int | None, batches: int | None) -> "Trainer":
+        n = len(self.train_idx)
+        if n == 0 or self.divergence is not None:
+            return self
+        per_epoch = self.batches_per_epoch
+        batch = min(self.config.batch_size, n)
+        position = self._pending[2] if self._pending else 0
+        if batches is None:
+            rows, budget = epochs, np.iinfo(np.int64).max
+        else:
+            rows, budget = -(-(position // batch + batches) // per_epoch), batches
+        if rows <= 0:
+            return self
+        orders = np.empty((rows, n), dtype=np.int64)
+        seeds = np.empty(rows, dtype=np.int64)
+        first = 0
+        if self._pending is not None:
+            orders[0], seeds[0] = self._pending[0], self._pending[1]
+            first = 1
+        for r in range(first, rows):
+            orders[r] = self._shuffle_rng.permutation(n)
+            seeds[r] = self._shuffle_rng.integers(0, 2**31 - 1)
+        self._last_good = (self.params.copy(), self._m.copy(), self._s.copy(), int(self._ip[I_T]),
+                           self.epoch, self.iteration, self.examples_seen, self._pending)
+        epoch_loss = np.zeros(rows)
+        cursor = np.array([0, position, budget, 0], dtype=np.int64)
+        iterations_before = int(self._ip[I_T])
+        train_chunk(self.params, self._grads, self._m, self._s, self.layout.table, self.x_train, self.t_train,
+                    orders, seeds, self._hp, self._ip, self._buf, epoch_loss, cursor)
+        done_rows, pos = int(cursor[0]), int(cursor[1])
+        self.iteration += int(self._ip[I_T]) - iterations_before
+        self.examples_seen += done_rows * n + pos - position
+        self.epoch += done_rows
+        self._pending = (orders[done_rows], int(seeds[done_rows]), pos) if pos else None
+        if cursor[3] or not np.isfinite(self.params).all():
+            self.divergence = {"epoch": self.epoch, "iteration": self.iteration,
+                               "reason": "the loss or a weight became infinite or NaN",
+                               "advice": "lower the learning rate, then step back to the last finite weights"}
+        self._record()
+        return self
+
+    def step_back(self) -> None:
+        """Undo the last chunk: restore the weights, optimizer state and counters from before it."""
+        if self._last_good is None:
+            return
+        params, m, s, t, self.epoch, self.iteration, self.examples_seen, self._pending = self._last_good
+        self.params[:], self._m[:], self._s[:] = params, m, s
+        self._ip[I_T] = t
+        self.divergence = None
+        self._record()
+
+    # ---------------------------------------------------------------- reading
+    def _record(self) -> None:
+        if self.history and self.history[-1]["iteration"] == self.iteration:
+            return
+        self.history.append({"epoch": self.epoch, "iteration": self.iteration,
+                             "train_loss": self.loss("train"), "test_loss": self.loss("test")})
+        if len(self.history) > HISTORY_LIMIT:
+            self.history = self.history[::2]
+
+    def outputs(self, part: str = "train") -> tuple[np.ndarray, float | None]:
+        """(outputs (N, K), mean loss) on the 'train' or 'test' part, without dropout."""
+        x, t = (self.x_train, self.t_train) if part == "train" else (self.x_test, self.t_test)
+        out = np.zeros((x.shape[0], self.n_outputs))
+        value = evaluate(self.params, self.layout.table, x, t, self._ip[I_LOSS], self._hp[H_HUBER], out, self._buf)
+        return out, (float(value) if x.shape[0] and math.isfinite(value) else None)
+
+    def loss(self, part: str = "train") -> float | None:
+        """Mean data loss over the 'train' or 'test' part (None when empty or not finite)."""
+        return self.outputs(part)[1]
+
+    def metrics(self) -> dict:
+        """Losses and fitting metrics on both parts: accuracy and confusion matrix, or RMSE and R²."""
+        c, result = self.config, {}
+        threshold = losses.decision_threshold(c.task, c.loss, c.output_activation)
+        for part, idx in (("train", self.train_idx), ("test", self.test_idx)):
+            out, value = self.outputs(part)
+            labels = self.data.labels[idx]
+            scores = (classification(out, labels, max(self.data.n_classes, 2), threshold)
+                      if c.task != "regression" else regression(out, labels))
+            result[part] = {"loss": value, **scores}
+        return result
+
+    def counters(self) -> dict:
+        return {"epoch": self.epoch, "iteration": self.iteration, "examples_seen": self.examples_seen,
+                "batches_per_epoch": self.batches_per_epoch, "batch_in_epoch": (self._pending[2] if self._pending
+                                                                               else 0) // max(self.config.batch_size, 1)}
+
+    def predict(self, points) -> np.ndarray:
+        """Network outputs (N, K) for raw inputs (N, D): plane points (features applied) or data-set columns."""
+        x = np.atleast_2d(np.asarray(points, dtype=np.float64))
+        if self.data.is_plane:
+            x = feature_matrix(x, self.config.features)
+        out = np.zeros((x.shape[0], self.n_outputs))
+        evaluate(self.params, self.layout.table, np.ascontiguousarray(x), np.zeros_like(out),
+                 self._ip[I_LOSS], self._hp[H_HUBER], out, self._buf)
+        return out
+
+    def maps(self, size: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """(input maps (n0, G²), unit maps (U − n0, G²)) float32 over the G×G plane grid; None if not a plane."""
+        if not self.data.is_plane:
+            return None
+        key = (size, self.config.features)
+        if key not in self._grid_cache:
+            self._grid_cache = {key: grid_inputs(size, self.config.features)}
+        inputs = self._grid_cache[key]
+        out = np.empty((self.layout.n_units - inputs.shape[0], inputs.shape[1]), dtype=np.float32)
+        unit_maps(self.params, self.layout.table, inputs, out)
+        return inputs, out
+
+    # ------------------------------------------------------------- inspecting
+    def inspect(self, point, label=None) -> dict:
+        """Every number of one example's forward and backward pass and the update it alone would cause.
+
+        point: raw input (D,); label: its class or target. Returns lists per layer l = 1..L: z, a, delta (n_l,),
+        grad_w (n_{l−1}, n_l), grad_b (n_l,), and new_w, new_b after one optimizer step on this example alone
+        (with regularisation, without dropout), plus the input a_0 and the loss.
+        """
+        raw = np.asarray(point, dtype=np.float64).reshape(1, -1)
+        x = feature_matrix(raw, self.config.features)[0] if self.data.is_plane else raw[0]
+        c = self.config
+        if label is None:
+            label = 0
+        labels = np.array([label], dtype=np.int64 if c.task != "regression" else np.float64)
+        t = losses.encode_targets(labels, c.task, self.n_outputs, c.loss, c.output_activation)[0]
+        g = np.zeros_like(self.params)
+        buf = np.zeros_like(self._buf)
+        value = example_gradient(self.params, self.layout.table, np.ascontiguousarray(x), t,
+                                 self._ip[I_LOSS], self._hp[H_HUBER], g, buf)
+        add_penalty(self.params, self.layout.table, g_reg := g.copy(), self._hp[H_L1], self._hp[H_L2])
+        new, m, s = self.params.copy(), self._m.copy(), self._s.copy()
+        optimizers.update(self._ip[I_OPTIMIZER], new, g_reg, m, s, self._hp, self._ip[I_T] + 1)
+        lay = self.layout
+        result = {"input": x.tolist(), "target": t.tolist(), "loss": float(value), "layers": []}
+        for l in range(lay.n_layers):
+            u, n = lay.table[l, 6], lay.sizes[l + 1]
+            result["layers"].append({
+                "z": buf[0, u:u + n].tolist(), "a": buf[1, u:u + n].tolist(), "delta": buf[2, u:u + n].tolist(),
+                "w": lay.weights(self.params, l).tolist(), "b": lay.bias(self.params, l).tolist(),
+                "grad_w": lay.weights(g, l).tolist(), "grad_b": lay.bias(g, l).tolist(),
+                "new_w": lay.weights(new, l).tolist(), "new_b": lay.bias(new, l).tolist(),
+                "activation": c.layer_activations[l]})
+        return result
+
+    # ------------------------------------------------------------- hand edits
+    def weights(self, layer: int) -> np.ndarray:
+        """Copy of layer `layer`'s weight matrix (n_in, n_out); layers count from 0 after the input."""
+        return self.layout.weights(self.params, self._layer(layer)).copy()
+
+    def bias(self, layer: int) -> np.ndarray:
+        return self.layout.bias(self.params, self._layer(layer)).copy()
+
+    def set_weight(self, layer: int, source: int, target: int, value: float) -> None:
+        """W_layer[source, target] = value."""
+        w = self.layout.weights(self.params, self._layer(layer))
+        if not (0 <= source < w.shape[0] and 0 <= target < w.shape[1]):
+            raise ConfigError(f"layer {layer} has weights [0..{w.shape[0] - 1}, 0..{w.shape[1] - 1}]")
+        w[source, target] = _finite_value(value)
+
+    def set_bias(self, layer: int, unit: int, value: float) -> None:
+        b = self.layout.bias(self.params, self._layer(layer))
+        if not 0 <= unit < b.shape[0]:
+            raise ConfigError(f"layer {layer} has biases 0..{b.shape[0] - 1}")
+        b[unit] = _finite_value(value)
+
+    def set_weights(self, layer: int, matrix) -> None:
+        """Replace a layer's whole weight matrix (n_in, n_out)."""
+        w = self.layout.weights(self.params, self._layer(layer))
+        m = np.asarray(matrix, dtype=np.float64)
+        if m.shape != w.shape:
+            raise ConfigError(f"layer {layer} needs a {w.shape[0]}×{w.shape[1]} matrix, got {m.shape}")
+        if not np.isfinite(m).all() or np.abs(m).max(initial=0) > MAX_WEIGHT:
+            raise ConfigError(f"weights must be finite numbers within ±{MAX_WEIGHT:g}")
+        w[:] = m
+
+    def _layer(self, layer: int) -> int:
+        if not isinstance(layer, (int, np.integer)) or not 0 <= layer < self.layout.n_layers:
+            raise ConfigError(f"layer must be between 0 and {self.layout.n_layers - 1}")
+        return int(layer)
+
+    # ----------------------------------------------------------- save / load
+    def state_dict(self) -> dict:
+        """Everything needed to continue identically, as JSON-able values."""
+        custom = self._custom
+        return {
+            "version": STATE_VERSION, "config": self.config.as_dict(),
+            "custom": None if custom is None else {
+                "name": custom.name, "points": custom.points.tolist(), "labels": custom.labels.tolist(),
+                "task": custom.task, "n_classes": custom.n_classes, "columns": list(custom.columns),
+                "class_names": list(custom.class_names), "is_plane": custom.is_plane},
+            "params": self.params.tolist(), "m": self._m.tolist(), "s": self._s.tolist(), "t": int(self._ip[I_T]),
+            "epoch": self.epoch, "iteration": self.iteration, "examples_seen": self.examples_seen,
+            "pending": None if self._pending is None else [self._pending[0].tolist(), *self._pending[1:]],
+            "rng": self._shuffle_rng.bit_generator.state, "history": self.history,
+        }
+
+    @classmethod
+    def from_state(cls, state: dict) -> "Trainer":
+        """Rebuild a trainer saved by state_dict(); it continues exactly as the original would."""
+        if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
+            raise ConfigError(f"not a saved nnplayground state (version {STATE_VERSION})")
+        try:
+            config = Config(**{k: tuple(v) if isinstance(v, list) else v for k, v in state["config"].items()})
+            trainer = cls.__new__(cls)
+            trainer.config = config.validate()
+            trainer._grid_cache = {}
+            custom = state.get("custom")
+            trainer._custom = None if custom is None else Dataset(
+                points=np.ascontiguousarray(custom["points"], dtype=np.float64).reshape(len(custom["labels"]), -1),
+                labels=np.asarray(custom["labels"], dtype=np.float64 if custom["task"] == "regression" else np.int64),
+                task=custom["task"], n_classes=int(custom["n_classes"]), columns=tuple(custom["columns"]),
+                class_names=tuple(custom["class_names"]), is_plane=bool(custom["is_plane"]), name=custom["name"])
+            trainer._build_data()
+            trainer._build_network()
+            for name, target in (("params", trainer.params), ("m", trainer._m), ("s", trainer._s)):
+                values = np.asarray(state[name], dtype=np.float64)
+                if values.shape != target.shape:
+                    raise ConfigError(f"saved {name} has {values.size} values, the network needs {target.size}")
+                target[:] = values
+            trainer._ip[I_T] = int(state["t"])
+            trainer.epoch, trainer.iteration = int(state["epoch"]), int(state["iteration"])
+            trainer.examples_seen = int(state["examples_seen"])
+            pending = state["pending"]
+            trainer._pending = None if pending is None else (np.asarray(pending[0], dtype=np.int64),
+                                                             int(pending[1]), int(pending[2]))
+            trainer._shuffle_rng.bit_generator.state = state["rng"]
+            trainer.history = list(state.get("history", []))
+        except (KeyError, TypeError, ValueError) as error:
+            if isinstance(error, ConfigError):
+                raise
+            raise ConfigError(f"the saved state is damaged: {error}") from None
+        return trainer
+
+
+def _finite_value(value) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+            or abs(value) > MAX_WEIGHT:
+        raise ConfigError(f"a weight or bias must be a finite number within ±{MAX_WEIGHT:g}")
+    return float(value)
