@@ -11,7 +11,7 @@ import math
 import numpy as np
 from .jit import kernel
 
-from .activations import SOFTMAX, activate, derivative
+from .activations import SOFTMAX, TANH, activate, derivative, tanh
 from .layout import ACT, B_OFF, IN_UNIT, N_IN, N_OUT, OUT_UNIT, W_OFF
 from .losses import BCE, CCE, HINGE, HUBER, KL, MSE, PERCEPTRON
 from .optimizers import update
@@ -19,43 +19,54 @@ from .settings import H_DROPOUT, H_HUBER, H_L1, H_L2, I_BATCH, I_LOSS, I_OPTIMIZ
 
 
 @kernel
+def _offsets(table, l):
+    """Layer l's offsets as unsigned integers: indexing with them skips negative-index handling, which
+    roughly halves the cost of these small loops. Keep every index expression unsigned (no int literals)."""
+    return (np.uint64(table[l, W_OFF]), np.uint64(table[l, B_OFF]), np.uint64(table[l, N_IN]),
+            np.uint64(table[l, N_OUT]), np.uint64(table[l, IN_UNIT]), np.uint64(table[l, OUT_UNIT]))
+
+
+@kernel
 def forward(w, table, x, z, a, mask, dropout):
     """Fill z and a (U,) for input x (n0,); hidden units are dropped with probability `dropout` (0 = off,
     and then mask is not touched)."""
-    n0 = table[0, N_IN]
-    z[:n0] = x
-    a[:n0] = x
+    for i in range(np.uint64(table[0, N_IN])):
+        z[i] = x[i]
+        a[i] = x[i]
     last = table.shape[0] - 1
     for l in range(last + 1):
-        w0, b0, n_in, n_out = table[l, W_OFF], table[l, B_OFF], table[l, N_IN], table[l, N_OUT]
-        act, u_in, u_out = table[l, ACT], table[l, IN_UNIT], table[l, OUT_UNIT]
-        zo = z[u_out:u_out + n_out]
-        ao = a[u_out:u_out + n_out]
-        ai = a[u_in:u_in + n_in]
-        zo[:] = w[b0:b0 + n_out]
+        w0, b0, n_in, n_out, u_in, u_out = _offsets(table, l)
+        act = table[l, ACT]
+        for j in range(n_out):
+            z[u_out + j] = w[b0 + j]
         for i in range(n_in):
-            wi = w[w0 + i * n_out:w0 + (i + 1) * n_out]
-            v = ai[i]
+            v = a[u_in + i]
+            row = w0 + i * n_out
             for j in range(n_out):
-                zo[j] += v * wi[j]
+                z[u_out + j] += v * w[row + j]
         if act == SOFTMAX:
-            top = zo.max()
+            top = z[u_out]
+            for j in range(n_out):
+                top = max(top, z[u_out + j])
             total = 0.0
             for j in range(n_out):
-                e = math.exp(zo[j] - top)
-                ao[j] = e
+                e = math.exp(z[u_out + j] - top)
+                a[u_out + j] = e
                 total += e
             for j in range(n_out):
-                ao[j] /= total
+                a[u_out + j] /= total
+        elif act == TANH:
+            for j in range(n_out):
+                a[u_out + j] = tanh(z[u_out + j])
         else:
             for j in range(n_out):
-                ao[j] = activate(act, zo[j])
+                a[u_out + j] = activate(act, z[u_out + j])
         if l < last and dropout > 0.0:
             scale = 1.0 / (1.0 - dropout)
             for j in range(n_out):
                 keep = 0.0 if np.random.random() < dropout else scale
                 mask[u_out + j] = keep
-                ao[j] *= keep
+                a[u_out + j] *= keep
 
 
 @kernel
@@ -115,26 +126,24 @@ def backward(w, table, z, a, d, mask, dropout, g):
     """From δ of the output units in d, fill δ of every hidden unit and add ∂L/∂w of this example into g (P,).
     With dropout > 0, mask holds the forward pass's keep factors."""
     for l in range(table.shape[0] - 1, -1, -1):
-        w0, b0, n_in, n_out = table[l, W_OFF], table[l, B_OFF], table[l, N_IN], table[l, N_OUT]
-        u_in, u_out = table[l, IN_UNIT], table[l, OUT_UNIT]
-        do = d[u_out:u_out + n_out]
-        ai = a[u_in:u_in + n_in]
-        gb = g[b0:b0 + n_out]
+        w0, b0, n_in, n_out, u_in, u_out = _offsets(table, l)
         for j in range(n_out):
-            gb[j] += do[j]
+            g[b0 + j] += d[u_out + j]
         prev_act = table[l - 1, ACT] if l > 0 else 0
         for i in range(n_in):
-            wi = w[w0 + i * n_out:w0 + (i + 1) * n_out]
-            gi = g[w0 + i * n_out:w0 + (i + 1) * n_out]
-            v = ai[i]
+            v = a[u_in + i]
+            row = w0 + i * n_out
             back = 0.0
             for j in range(n_out):
-                gi[j] += v * do[j]
-                back += wi[j] * do[j]
+                dj = d[u_out + j]
+                g[row + j] += v * dj
+                back += w[row + j] * dj
             if l > 0:
                 keep = mask[u_in + i] if dropout > 0.0 else 1.0
                 if keep == 0.0:
                     d[u_in + i] = 0.0
+                elif prev_act == TANH:
+                    d[u_in + i] = back * (keep - v * v / keep)
                 else:
                     d[u_in + i] = back * keep * derivative(prev_act, z[u_in + i], v / keep)
 

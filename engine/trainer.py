@@ -204,7 +204,7 @@ class Trainer:
             first = 1
         for r in range(first, rows):
             orders[r] = self._shuffle_rng.permutation(n)
-            seeds[r] = self._shuffle_rng.integers(0, 2**31 - 1)
+            seeds[r] = (self.config.seed * 1_000_003 + (self.epoch + r) * 7919) % (2**31 - 1)
         self._last_good = (self.params.copy(), self._m.copy(), self._s.copy(), int(self._ip[I_T]),
                            self.epoch, self.iteration, self.examples_seen, self._pending)
         epoch_loss = np.zeros(rows)
