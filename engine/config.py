@@ -27,7 +27,7 @@ RANGES = {
     "batch_size": (1, 10_000), "seed": (0, 2**31 - 1),
 }
 LIVE = frozenset({"learning_rate", "momentum", "beta1", "beta2", "rho", "epsilon", "regularization", "reg_rate",
-                  "dropout", "huber_delta", "batch_size", "optimizer"})
+                  "dropout", "huber_delta", "batch_size", "optimizer", "learn_bias"})
 DATA = frozenset({"dataset", "n_points", "noise", "n_classes", "train_ratio", "seed"})
 
 
@@ -62,6 +62,7 @@ class Config:
     reg_rate: float = 0.0
     dropout: float = 0.0
     huber_delta: float = 1.0
+    learn_bias: bool = True                             # False freezes every bias at its current value
     seed: int = 0
 
     def replace(self, **changes) -> "Config":
@@ -119,6 +120,8 @@ class Config:
             raise ConfigError(f"the {loss} loss needs output activation {' or '.join(allowed[loss])}, got {output!r}")
         if output == "step" and hidden:
             raise ConfigError("a step output is the perceptron: it trains only with no hidden layers")
+        if not isinstance(c.learn_bias, bool):
+            raise ConfigError(f"learn_bias must be true or false; got {c.learn_bias!r}")
         _choice("init", c.init, INITS)
         _choice("optimizer", c.optimizer, tuple(optimizers.CODES))
         _choice("regularization", c.regularization, REGULARIZATIONS)

@@ -15,7 +15,7 @@ from .activations import SOFTMAX, TANH, activate, derivative, tanh
 from .layout import ACT, B_OFF, IN_UNIT, N_IN, N_OUT, OUT_UNIT, W_OFF
 from .losses import BCE, CCE, HINGE, HUBER, KL, MSE, PERCEPTRON
 from .optimizers import update
-from .settings import H_DROPOUT, H_HUBER, H_L1, H_L2, I_BATCH, I_LOSS, I_OPTIMIZER, I_T
+from .settings import H_DROPOUT, H_HUBER, H_L1, H_L2, I_BATCH, I_LEARN_BIAS, I_LOSS, I_OPTIMIZER, I_T
 
 
 @kernel
@@ -194,6 +194,9 @@ def train_chunk(w, g, m, s, table, x, t, orders, seeds, hp, ip, buf, epoch_loss,
         inv = 1.0 / (stop - start)
         for p in range(g.shape[0]):
             g[p] *= inv
+        if ip[I_LEARN_BIAS] == 0:
+            for l in range(table.shape[0]):
+                g[table[l, B_OFF]:table[l, B_OFF] + table[l, N_OUT]] = 0.0
         add_penalty(w, table, g, hp[H_L1], hp[H_L2])
         ip[I_T] += 1
         update(ip[I_OPTIMIZER], w, g, m, s, hp, ip[I_T])

@@ -17,7 +17,7 @@ from .kernels import add_penalty, evaluate, example_gradient, train_chunk
 from .layout import build_layout, init_params
 from .metrics import classification, regression
 from .settings import (H_BETA1, H_BETA2, H_DROPOUT, H_EPSILON, H_HUBER, H_L1, H_L2, H_LR, H_MOMENTUM, H_RHO,
-                       H_SIZE, I_BATCH, I_LOSS, I_OPTIMIZER, I_OUTPUT, I_SIZE, I_T)
+                       H_SIZE, I_BATCH, I_LEARN_BIAS, I_LOSS, I_OPTIMIZER, I_OUTPUT, I_SIZE, I_T)
 
 MAX_WEIGHT = 1e6
 HISTORY_LIMIT = 2000
@@ -101,6 +101,7 @@ class Trainer:
         ip[I_OUTPUT] = activations.CODES[c.output_activation]
         ip[I_OPTIMIZER] = optimizers.CODES[c.optimizer]
         ip[I_BATCH] = c.batch_size
+        ip[I_LEARN_BIAS] = int(c.learn_bias)
 
     # ------------------------------------------------------------- configuring
     def configure(self, **changes) -> str:
@@ -312,7 +313,10 @@ class Trainer:
         buf = np.zeros_like(self._buf)
         value = example_gradient(self.params, self.layout.table, np.ascontiguousarray(x), t,
                                  self._ip[I_LOSS], self._hp[H_HUBER], g, buf)
-        add_penalty(self.params, self.layout.table, g_reg := g.copy(), self._hp[H_L1], self._hp[H_L2])
+        g_reg = g.copy()
+        add_penalty(self.params, self.layout.table, g_reg, self._hp[H_L1], self._hp[H_L2])
+        if not c.learn_bias:
+            g_reg[~self.layout.weight_mask()] = 0.0
         new, m, s = self.params.copy(), self._m.copy(), self._s.copy()
         optimizers.update(self._ip[I_OPTIMIZER], new, g_reg, m, s, self._hp, self._ip[I_T] + 1)
         lay = self.layout
