@@ -27,38 +27,50 @@ DIGITS = Config(task="multiclass", dataset="digits", hidden=(32,), activation="t
                 learning_rate=0.03, batch_size=32, train_ratio=0.7, seed=1)
 
 
-def rate(run, seconds: float) -> float:
-    """Calls of run() per second: the best of several timed rounds (the machine is noisy)."""
-    run()
-    best, deadline = 0.0, time.perf_counter() + seconds
+def rates(runs, seconds: float) -> list[float]:
+    """Calls per second of each function in `runs`, timed in alternating rounds so that both sides of a
+    comparison see the same machine load; the best round of each counts (the machine is noisy)."""
+    for run in runs:
+        run()
+    best = [0.0] * len(runs)
+    deadline = time.perf_counter() + seconds * len(runs)
     while time.perf_counter() < deadline:
-        calls, start = 0, time.perf_counter()
-        while time.perf_counter() - start < seconds / 5:
-            run()
-            calls += 1
-        best = max(best, calls / (time.perf_counter() - start))
+        for k, run in enumerate(runs):
+            calls, start = 0, time.perf_counter()
+            while time.perf_counter() - start < seconds / 6:
+                run()
+                calls += 1
+            best[k] = max(best[k], calls / (time.perf_counter() - start))
     return best
 
 
-def engine_epochs(config: Config, seconds: float, chunk: int = 50) -> float:
-    trainer = Trainer(config)
-    return chunk * rate(lambda: trainer.train(chunk), seconds)
-
-
-def numpy_epochs(trainer: Trainer, seconds: float) -> float:
+def numpy_net(trainer: Trainer) -> NumpyNet:
     layers = range(trainer.layout.n_layers)
-    net = NumpyNet([trainer.weights(l) for l in layers], [trainer.bias(l) for l in layers])
-    rng = np.random.default_rng(0)
+    return NumpyNet([trainer.weights(l) for l in layers], [trainer.bias(l) for l in layers])
+
+
+def standard_epochs(seconds: float, chunk: int = 50) -> tuple[float, float]:
+    """Epochs per second of the standard case: (engine, NumPy)."""
+    trainer = Trainer(STANDARD)
+    net, rng = numpy_net(trainer), np.random.default_rng(0)
     lr, batch = trainer.config.learning_rate, trainer.config.batch_size
-    return rate(lambda: net.epoch(trainer.x_train, trainer.t_train, lr, batch, rng), seconds)
+    engine, numpy = rates([lambda: trainer.train(chunk),
+                           lambda: net.epoch(trainer.x_train, trainer.t_train, lr, batch, rng)], seconds)
+    return engine * chunk, numpy
 
 
-def grid_ms(trainer: Trainer, size: int, seconds: float) -> tuple[float, float]:
-    """Milliseconds for every unit's map over a size×size grid: (engine, NumPy)."""
-    layers = range(trainer.layout.n_layers)
-    net = NumpyNet([trainer.weights(l) for l in layers], [trainer.bias(l) for l in layers])
+def engine_epochs(config: Config, seconds: float, chunk: int) -> float:
+    trainer = Trainer(config)
+    return chunk * rates([lambda: trainer.train(chunk)], seconds)[0]
+
+
+def grid_ms(size: int, seconds: float) -> tuple[float, float]:
+    """Milliseconds for every unit's map over a size×size grid of the standard network: (engine, NumPy)."""
+    trainer = Trainer(STANDARD)
+    net = numpy_net(trainer)
     points = grid_inputs(size, trainer.config.features).T.astype(np.float64)
-    return 1e3 / rate(lambda: trainer.maps(size), seconds), 1e3 / rate(lambda: net.unit_maps(points), seconds)
+    engine, numpy = rates([lambda: trainer.maps(size), lambda: net.unit_maps(points)], seconds)
+    return 1e3 / engine, 1e3 / numpy
 
 
 def main() -> None:
@@ -68,10 +80,8 @@ def main() -> None:
     parser.add_argument("--compare", type=Path, help="a JSON file from --save to compare against")
     args = parser.parse_args()
 
-    standard = Trainer(STANDARD)
-    std_engine = engine_epochs(STANDARD, args.seconds)
-    std_numpy = numpy_epochs(standard, args.seconds)
-    grid_engine, grid_numpy = grid_ms(standard, 100, args.seconds)
+    std_engine, std_numpy = standard_epochs(args.seconds)
+    grid_engine, grid_numpy = grid_ms(100, args.seconds)
     bigger = engine_epochs(BIGGER, args.seconds, chunk=5)
     digits = engine_epochs(DIGITS, args.seconds, chunk=2)
     figures = {"standard_epochs_per_s": std_engine, "grid_ms": grid_engine, "bigger_epochs_per_s": bigger,
