@@ -43,7 +43,7 @@ class Trainer:
     def _build_data(self) -> None:
         c = self.config
         if c.dataset in ("points", "csv"):
-            if self._custom is None or (c.dataset == "points") != (self._custom.name == "points"):
+            if self._custom is None or (c.dataset == "csv") != (self._custom.name == "csv"):
                 if c.dataset == "csv":
                     raise ConfigError("load a CSV file first")
                 self._custom = from_points(np.zeros((0, 2)), np.zeros(0), c.task,
