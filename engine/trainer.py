@@ -188,6 +188,8 @@ class Trainer:
         n = len(self.train_idx)
         if n == 0 or self.divergence is not None:
             return self
+        if self._pending is not None and len(self._pending[0]) != n:
+            self._pending = None    # the unfinished epoch's shuffle was for a training set of another size
         per_epoch = self.batches_per_epoch
         batch = min(self.config.batch_size, n)
         position = self._pending[2] if self._pending else 0
