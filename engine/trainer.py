@@ -121,6 +121,8 @@ class Trainer:
                 self._m[:] = 0.0
                 self._s[:] = 0.0
                 self._ip[I_T] = 0
+            if "learn_bias" in changed and not new.learn_bias:
+                self._m[~self.layout.weight_mask()] = 0.0   # frozen biases must not coast on momentum
             self._apply_live()
             return "live"
         self.config = new
