@@ -5,11 +5,12 @@ with a message that names the allowed range. `LIVE` fields change without touchi
 regenerate the data set; every other field rebuilds the network.
 """
 import math
+import numbers
 from dataclasses import asdict, dataclass, fields, replace
 
 from . import activations, losses, optimizers
 from .datasets import DATASETS, LIMITS as DATA_LIMITS
-from .features import validate as validate_features
+from .features import FEATURES, validate as validate_features
 
 MAX_HIDDEN_LAYERS = 16
 MAX_WIDTH = 256
@@ -94,15 +95,24 @@ class Config:
             feats = validate_features(c.features)
         except ValueError as error:
             raise ConfigError(str(error)) from None
+        except TypeError:
+            raise ConfigError(f"features must be a list of names from: {', '.join(FEATURES)}; "
+                              f"got {c.features!r}") from None
+        if isinstance(c.hidden, (str, bytes)) or not hasattr(c.hidden, "__len__"):
+            raise ConfigError(f"hidden must be a list of layer widths (at most {MAX_HIDDEN_LAYERS} layers of 1 to "
+                              f"{MAX_WIDTH} units); got {c.hidden!r}")
+        if len(c.hidden) > MAX_HIDDEN_LAYERS:
+            raise ConfigError(f"at most {MAX_HIDDEN_LAYERS} hidden layers, got {len(c.hidden)}")
         hidden = tuple(c.hidden)
-        if len(hidden) > MAX_HIDDEN_LAYERS:
-            raise ConfigError(f"at most {MAX_HIDDEN_LAYERS} hidden layers, got {len(hidden)}")
         for width in hidden:
             _number("hidden layer width", width, 1, MAX_WIDTH, integer=True)
         hidden = tuple(int(w) for w in hidden)
         _choice("activation", c.activation, activations.HIDDEN + ("step",))
         hidden_acts = c.hidden_activations
         if hidden_acts is not None:
+            if isinstance(hidden_acts, str) or not hasattr(hidden_acts, "__len__"):
+                raise ConfigError(f"hidden_activations must be a list of one name per hidden layer; "
+                                  f"got {hidden_acts!r}")
             hidden_acts = tuple(hidden_acts)
             if len(hidden_acts) != len(hidden):
                 raise ConfigError(f"hidden_activations needs one name per hidden layer ({len(hidden)})")
@@ -145,7 +155,7 @@ def _choice(what: str, value, allowed) -> None:
 
 
 def _number(what: str, value, low, high, integer: bool) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ConfigError(f"{what} must be a number between {low:g} and {high:g}; got {value!r}")
     if not math.isfinite(value) or not low <= value <= high:
         raise ConfigError(f"{what} must be between {low:g} and {high:g}; got {value!r}")
