@@ -1,0 +1,327 @@
+"""The web application: the page, static files, the session WebSocket, CSV and state upload, health.
+
+    from server import ServerSettings, create_app
+    app = create_app(ServerSettings(fps=30))
+
+Every route sits behind ``security.Guard`` (Host, Origin, join token). Replies never carry a traceback or a path:
+refusals are ``{"type": "error", "code": …, "message": …}`` as on the WebSocket.
+"""
+import asyncio
+import logging
+import os
+import threading
+import time
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request, WebSocket
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from engine import Config, ConfigError, DataError, Trainer
+from engine.datasets import LIMITS as DATA_LIMITS
+from engine.datasets import preview_csv
+
+from . import frames, protocol
+from .protocol import PROTOCOL_VERSION, ProtocolError, dumps, loads_strict, parse_client
+from .registry import Registry, ServerFull, Stats
+from .scheduler import Scheduler
+from .security import Guard
+from .session import Subscriber, _Conflict
+from .settings import ServerSettings
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN_HEADER = "x-session-token"
+log = logging.getLogger("nnplayground")
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def warm_up() -> None:
+    """Compile (or load from numba's cache) every kernel a session uses, so the first click trains at once."""
+    trainer = Trainer(Config(dataset="xor", n_points=40, hidden=(3,), batch_size=10))
+    trainer.train(1)
+    trainer.train_batches(1)
+    trainer.inspect([0.5, -0.5], 1)
+    trainer.predict([[0.0, 0.0]])
+    frames.encode_frame(0, trainer, state="paused", speed=1, rows=[], grid_size=8, unit_size=8, focus=0,
+                        cache=frames.MapCache(), epochs_per_second=0.0)
+
+
+class LoopMonitor:
+    """Measures event-loop stalls: how late a 10 ms sleep wakes up (only with --debug-stats)."""
+
+    def __init__(self, interval: float = 0.01):
+        self.interval = interval
+        self.max_stall = 0.0
+        self.task: asyncio.Task | None = None
+
+    def start(self) -> None:
+        self.task = asyncio.get_running_loop().create_task(self._run(), name="nnp-loop-monitor")
+
+    async def _run(self) -> None:
+        while True:
+            start = time.perf_counter()
+            await asyncio.sleep(self.interval)
+            self.max_stall = max(self.max_stall, time.perf_counter() - start - self.interval)
+
+
+class TokenBucket:
+    """At most `rate` messages a second on average, `burst` at once."""
+
+    def __init__(self, rate: float, burst: int):
+        self.rate, self.burst = rate, burst
+        self.tokens = float(burst)
+        self.stamp = time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1.0:
+            self.tokens -= 1.0
+            return True
+        return False
+
+
+def _rss_bytes() -> int:
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def _error(code: str, message: str, field: str | None = None) -> dict:
+    return {"type": "error", "code": code, "message": message, "field": field}
+
+
+def create_app(settings: ServerSettings | None = None) -> FastAPI:
+    settings = settings or ServerSettings()
+    templates = Jinja2Templates(directory=str(ROOT / "templates"))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        if settings.warm_up:
+            await asyncio.to_thread(warm_up)
+        scheduler = Scheduler(settings.workers, settings.fps)
+        registry = Registry(scheduler, settings, Stats())
+        registry.start()
+        monitor = LoopMonitor()
+        if settings.debug_stats:
+            monitor.start()
+        app.state.scheduler, app.state.registry, app.state.monitor = scheduler, registry, monitor
+        try:
+            yield
+        finally:
+            if monitor.task is not None:
+                monitor.task.cancel()
+            await registry.close_all(1001, "server going away")
+            scheduler.close()
+
+    app = FastAPI(title="nnplayground", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.settings = settings
+
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, error: ApiError):
+        return JSONResponse(_error(error.code, error.message), status_code=error.status)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, error: RequestValidationError):
+        first = error.errors()[0] if error.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ())[1:])
+        return JSONResponse(_error("invalid_message", f"{where}: {first.get('msg', 'invalid request')}"),
+                            status_code=400)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException):
+        code = "not_found" if error.status_code == 404 else "invalid_message"
+        message = "not found" if error.status_code == 404 else "request refused"
+        return JSONResponse(_error(code, message), status_code=error.status_code)
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, error: Exception):
+        log.exception("request failed")
+        return JSONResponse(_error("internal", "the server could not do that"), status_code=500)
+
+    @app.middleware("http")
+    async def common_headers(request: Request, call_next):
+        response = await call_next(request)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+
+    # ------------------------------------------------------------------------------------------ pages
+    @app.get("/", include_in_schema=False)
+    async def index(request: Request):
+        return templates.TemplateResponse(request, "index.html", {
+            "protocol_version": PROTOCOL_VERSION, "fps": settings.fps,
+            "max_message_bytes": protocol.MAX_MESSAGE_BYTES}, headers={"Cache-Control": "no-store"})
+
+    app.mount("/static", StaticFiles(directory=str(ROOT / "static"), check_dir=False), name="static")
+
+    @app.get("/healthz")
+    async def healthz(request: Request):
+        return {"ok": True, "protocol": PROTOCOL_VERSION, "sessions": len(request.app.state.registry)}
+
+    if settings.debug_stats:
+        @app.get("/debug/stats")
+        async def debug_stats(request: Request, reset: int = 0):
+            state = request.app.state
+            registry, monitor, scheduler = state.registry, state.monitor, state.scheduler
+            sessions = registry.sessions()
+            result = {
+                "max_stall_ms": round(monitor.max_stall * 1000, 2), "rss_bytes": _rss_bytes(),
+                "threads": threading.active_count(), "tasks": len(asyncio.all_tasks()),
+                "sessions": len(sessions), "attached": sum(1 for s in sessions if s.subscribers),
+                "runners": sum(1 for s in sessions if s.runner is not None and not s.runner.done()),
+                "playing": sum(1 for s in sessions if s.state == "playing"),
+                "pages": sum(len(s.subscribers) for s in sessions),
+                "epochs": round(registry.stats.epochs, 1), "frames": registry.stats.frames,
+                "refused": registry.stats.refused, "engine_busy_seconds": round(scheduler.busy_seconds, 3),
+                "cpu_seconds": round(sum(os.times()[:2]), 3), "time": time.monotonic(),
+            }
+            if reset:
+                monitor.max_stall = 0.0
+            return result
+
+    # ------------------------------------------------------------------------------------------ websocket
+    @app.websocket("/ws")
+    async def session_socket(websocket: WebSocket):
+        registry: Registry = websocket.app.state.registry
+        try:
+            session, resumed = await registry.open(websocket.query_params.get("resume"))
+        except ServerFull:
+            await websocket.accept()
+            await websocket.close(1013, "the server is full; try again in a minute")
+            return
+        await websocket.accept()
+        page = Subscriber(websocket, settings.fps)
+        page.send_message(dumps({
+            "type": "welcome", "protocol": PROTOCOL_VERSION, "session": session.id, "token": session.token,
+            "resumed": resumed, "limits": protocol.limits(), "choices": protocol.choices(),
+            "fps": settings.fps, "max_message_bytes": protocol.MAX_MESSAGE_BYTES}))
+        session.attach(page, resumed)
+        bucket = TokenBucket(settings.rate, settings.burst)
+        last_refusal = 0.0
+        try:
+            while True:
+                message = await websocket.receive()
+                if message["type"] == "websocket.disconnect":
+                    break
+                if not bucket.take():
+                    now = time.monotonic()
+                    if now - last_refusal > 0.5:
+                        last_refusal = now
+                        page.send_message(dumps(_error("rate_limited", "too many messages: slow down; the "
+                                                       "session goes on")))
+                    continue
+                text = message.get("text")
+                if text is None:
+                    page.send_message(dumps(_error("invalid_message", "binary messages are not accepted: send "
+                                                   "JSON text")))
+                    continue
+                try:
+                    command = parse_client(text)
+                except ProtocolError as error:
+                    page.send_message(dumps(_error(error.code, error.message, error.field)))
+                    continue
+                if not session.submit(command.type, command, origin=page):
+                    page.send_message(dumps(_error("rate_limited", "the session is busy: slow down")))
+        except Exception:                     # the socket broke mid-receive: same as a disconnect
+            pass
+        finally:
+            await session.detach(page)
+
+    # ------------------------------------------------------------------------------------------ HTTP API
+    def session_of(request: Request):
+        token = request.headers.get(TOKEN_HEADER)
+        if not token:
+            raise ApiError(403, "not_found", f"send the session's resume token in the {TOKEN_HEADER} header")
+        session = request.app.state.registry.get(token)
+        if session is None:
+            raise ApiError(404, "not_found", "no such session: reload the page")
+        return session
+
+    async def read_body(request: Request, limit: int) -> bytes:
+        declared = request.headers.get("content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            raise ApiError(413, "too_large", f"the upload is larger than the limit of {limit:,} bytes")
+        chunks, total = [], 0
+        async for chunk in request.stream():
+            total += len(chunk)
+            if total > limit:
+                raise ApiError(413, "too_large", f"the upload is larger than the limit of {limit:,} bytes")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    async def read_text(request: Request, limit: int) -> str:
+        try:
+            return (await read_body(request, limit)).decode("utf-8")
+        except UnicodeDecodeError:
+            raise ApiError(400, "data_error", "the file must be UTF-8 text") from None
+
+    async def call(session, kind: str, payload=None):
+        try:
+            return await session.call(kind, payload)
+        except _Conflict as error:
+            raise ApiError(409, "conflict", str(error)) from None
+        except DataError as error:
+            raise ApiError(400, "data_error", str(error)[:500]) from None
+        except (ConfigError, ValueError) as error:
+            raise ApiError(400, "invalid_config", str(error)[:500]) from None
+        except RuntimeError:
+            raise ApiError(500, "internal", "the server could not do that") from None
+
+    @app.post("/api/csv")
+    async def upload_csv(request: Request, label: str, features: str | None = None):
+        session = session_of(request)
+        if len(label) > 200 or (features is not None and len(features) > 10_000):
+            raise ApiError(400, "invalid_message", "column names are too long")
+        text = await read_text(request, DATA_LIMITS["csv_max_bytes"])
+        chosen = [name.strip() for name in features.split(",")] if features else None
+        return {"ok": True, **await call(session, "load_csv", (text, label, chosen))}
+
+    @app.post("/api/csv/preview")
+    async def csv_preview(request: Request):
+        session_of(request)
+        text = await read_text(request, DATA_LIMITS["csv_max_bytes"])
+        try:
+            return await asyncio.to_thread(preview_csv, text)
+        except DataError as error:
+            raise ApiError(400, "data_error", str(error)[:500]) from None
+
+    @app.get("/api/state")
+    async def save_state(request: Request):
+        session = session_of(request)
+        text = await call(session, "save_state")
+        return Response(text, media_type="application/json",
+                        headers={"Content-Disposition": 'attachment; filename="nnplayground-state.json"',
+                                 "Cache-Control": "no-store"})
+
+    @app.post("/api/state")
+    async def load_state(request: Request):
+        session = session_of(request)
+        raw = await read_body(request, settings.max_state_bytes)
+        try:
+            state = await asyncio.to_thread(loads_strict, raw)
+        except (ValueError, RecursionError):
+            raise ApiError(400, "bad_json", "the file is not a saved state (invalid or non-finite JSON)") from None
+        if not isinstance(state, dict):
+            raise ApiError(400, "invalid_config", "the file is not a saved nnplayground state")
+        return {"ok": True, **await call(session, "load_state", state)}
+
+    # added last, so it runs first: nothing (routing, static files, the socket) sees an unchecked request
+    app.add_middleware(Guard, allowed_hosts=settings.allowed_hosts, join_token=settings.join_token)
+    return app

@@ -1,0 +1,147 @@
+"""The `nnplayground` command: serve the playground on this machine and open it in the browser.
+
+    nnplayground                      # http://127.0.0.1:8000/ (or the next free port), opens the browser
+    nnplayground --host 0.0.0.0       # a classroom: serves the LAN, prints a join link with a token
+
+The numba kernels are compiled (or loaded from cache) before the port starts listening, so the first click trains
+at once. Ctrl-C closes every page's socket with 1001 "server going away" and exits within about two seconds.
+"""
+import argparse
+import asyncio
+import errno
+import socket
+import sys
+import threading
+import webbrowser
+
+import uvicorn
+
+from .app import create_app
+from .protocol import MAX_MESSAGE_BYTES
+from .security import is_loopback, new_join_token
+from .settings import ServerSettings
+
+TRANSPORT_MAX_BYTES = 4 * MAX_MESSAGE_BYTES
+"""uvicorn's hard cap on one WebSocket message (close 1009 beyond). Messages between MAX_MESSAGE_BYTES and this get
+an error reply instead, as docs/protocol.md promises; the cap only bounds what a hostile client can make us buffer."""
+PORT_TRIES = 20
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="nnplayground", description="A neural-network playground on localhost.")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=8000, help="first port to try (default 8000; the next free one "
+                                                          "is used if it is taken)")
+    p.add_argument("--max-sessions", type=int, default=ServerSettings.max_sessions,
+                   help="sessions kept at once (default %(default)s)")
+    p.add_argument("--fps", type=int, default=ServerSettings.fps, help="frames per second per page, at most "
+                                                                       "(default %(default)s)")
+    p.add_argument("--join-token", default=None, help="token every page must bring (?join=TOKEN); required when "
+                                                      "serving a LAN, generated if not given")
+    p.add_argument("--allow-host", action="append", default=[], metavar="NAME",
+                   help="a host name the page may be reached by, besides IP addresses and localhost")
+    p.add_argument("--workers", type=int, default=None, help="engine threads (default: one per CPU)")
+    p.add_argument("--no-browser", action="store_true", help="do not open the browser")
+    p.add_argument("--debug-stats", action="store_true", help="serve /debug/stats (event-loop stalls, memory)")
+    p.add_argument("--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"])
+    args = p.parse_args(argv)
+    if not 1 <= args.fps <= 120:
+        p.error("--fps must be between 1 and 120")
+    if not 1 <= args.max_sessions <= 10_000:
+        p.error("--max-sessions must be between 1 and 10000")
+    if not 0 <= args.port <= 65535:
+        p.error("--port must be between 0 and 65535")
+    if args.workers is not None and not 1 <= args.workers <= 64:
+        p.error("--workers must be between 1 and 64")
+    return args
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A socket bound (not yet listening) to `port` or the next free one of PORT_TRIES."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    last_error = None
+    for candidate in ([0] if port == 0 else range(port, min(port + PORT_TRIES, 65536))):
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, candidate))
+        except OSError as error:
+            sock.close()
+            last_error = error
+            if error.errno in (errno.EADDRINUSE, errno.EACCES):
+                continue
+            raise
+        sock.set_inheritable(True)
+        return sock
+    raise OSError(f"no free port from {port} to {port + PORT_TRIES - 1}") from last_error
+
+
+def lan_address() -> str:
+    """This machine's address on the network (no packet is sent)."""
+    probe = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        probe.connect(("10.255.255.255", 1))
+        return probe.getsockname()[0]
+    except OSError:
+        return "127.0.0.1"
+    finally:
+        probe.close()
+
+
+class Server(uvicorn.Server):
+    """uvicorn's server, closing the sessions with 1001 "server going away" before its own shutdown (which would
+    send 1012), and announcing the address once the port listens."""
+
+    def __init__(self, config: uvicorn.Config, app, url: str, open_browser: bool):
+        super().__init__(config)
+        self.app, self.url, self.open_browser = app, url, open_browser
+
+    async def startup(self, sockets=None) -> None:
+        await super().startup(sockets)
+        if self.should_exit:
+            return
+        print(f"nnplayground is running at {self.url}  (Ctrl-C to stop)", flush=True)
+        if self.open_browser:
+            threading.Thread(target=webbrowser.open, args=(self.url,), daemon=True).start()
+
+    async def shutdown(self, sockets=None) -> None:
+        registry = getattr(self.app.state, "registry", None)
+        if registry is not None:
+            try:
+                await asyncio.wait_for(registry.close_all(1001, "server going away"), 1.0)
+            except (asyncio.TimeoutError, Exception):
+                pass
+        await super().shutdown(sockets)
+
+
+def main(argv=None) -> int:
+    args = parse_args(argv)
+    join = args.join_token
+    lan = not is_loopback(args.host)
+    if lan and not join:
+        join = new_join_token()
+        print(f"Serving the network: pages need the join token {join} (it is in the link below).", flush=True)
+    settings = ServerSettings(host=args.host, port=args.port, max_sessions=args.max_sessions, fps=args.fps,
+                              join_token=join, allowed_hosts=tuple(args.allow_host), workers=args.workers,
+                              debug_stats=args.debug_stats)
+    try:
+        sock = bind(args.host, args.port)
+    except OSError as error:
+        print(f"nnplayground: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
+        return 1
+    port = sock.getsockname()[1]
+    shown = lan_address() if args.host in ("0.0.0.0", "::") else args.host
+    shown = f"[{shown}]" if ":" in shown else shown
+    url = f"http://{shown}:{port}/" + (f"?join={join}" if join else "")
+    app = create_app(settings)
+    config = uvicorn.Config(app, host=args.host, port=port, ws="websockets-sansio", ws_max_size=TRANSPORT_MAX_BYTES,
+                            ws_per_message_deflate=False, http="h11", lifespan="on", log_level=args.log_level,
+                            timeout_graceful_shutdown=1, server_header=False, proxy_headers=False)
+    server = Server(config, app, url, open_browser=not args.no_browser)
+    print("nnplayground: preparing the engine…", flush=True)
+    server.run(sockets=[sock])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,156 @@
+"""Encoding of what a session shows: the `frame` text message and its binary twin, and the other state messages.
+
+Everything here runs in an engine worker thread, between training chunks, so it may read the trainer freely.
+Text is strict JSON: every float goes through ``finite_or_none`` (a non-finite number becomes null, and the frame's
+``state``/``divergence``/``nonfinite_params`` say why). The binary layout is written out in ``server/protocol.py``.
+"""
+import struct
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from engine.grid import grid_inputs, unit_maps
+
+from .protocol import dumps, finite_or_none
+
+MAGIC = b"NNP1"
+F32_MAX = float(np.finfo(np.float32).max)
+_HEADER = struct.Struct("<4sII")
+_BLOCK = struct.Struct("<HH")
+_DIGITS = 4            # decimals kept for data points on the wire (the plane is 12 units wide)
+
+
+@dataclass
+class Frame:
+    """One encoded snapshot, shared by every subscriber of a session."""
+    seq: int
+    meta: dict                  # the frame message without `history`
+    rows: list                  # history rows added since the previous frame
+    text: str                   # meta + rows, encoded
+    binary: bytes
+    extra: str | None = None    # a followed inspection, sent right after the frame
+
+    def text_with(self, rows: list) -> str:
+        """The frame message carrying `rows` instead of its own (for a subscriber that missed frames)."""
+        return self.text if rows is self.rows else dumps({**self.meta, "history": rows})
+
+
+@dataclass
+class MapCache:
+    """Grid inputs and encoded input-map blocks, kept per (size, features) so a frame costs one pass per size."""
+    inputs: dict = field(default_factory=dict)
+    blocks: dict = field(default_factory=dict)
+
+    def grid(self, size: int, features) -> np.ndarray:
+        key = (size, tuple(features))
+        if key not in self.inputs:
+            if len(self.inputs) > 8:
+                self.inputs.clear()
+                self.blocks.clear()
+            self.inputs[key] = grid_inputs(size, features)
+        return self.inputs[key]
+
+    def input_block(self, size: int, features) -> bytes:
+        key = (size, tuple(features))
+        if key not in self.blocks:
+            self.blocks[key] = quantise(self.grid(size, features), size)
+        return self.blocks[key]
+
+
+def quantise(maps: np.ndarray, size: int) -> bytes:
+    """A block of maps (M, G²) float32 → u16 M, u16 G, then per map f32 lo, f32 hi, u8[G²] with
+    q = round((v − lo) / (hi − lo) · 255). Non-finite cells are clamped (NaN → lo) so the block is always valid."""
+    maps = np.asarray(maps, dtype=np.float32)
+    count = maps.shape[0]
+    if not np.isfinite(maps).all():
+        maps = np.nan_to_num(maps, nan=0.0, posinf=F32_MAX, neginf=-F32_MAX)
+    lo = maps.min(axis=1) if maps.size else np.zeros(count, np.float32)
+    hi = maps.max(axis=1) if maps.size else np.zeros(count, np.float32)
+    span = hi.astype(np.float64) - lo.astype(np.float64)
+    scale = np.divide(255.0, span, out=np.zeros_like(span), where=span > 0)
+    q = (maps - lo[:, None]) * scale[:, None].astype(np.float32) + np.float32(0.5)
+    np.clip(q, 0, 255, out=q)
+    record = np.empty(count, dtype=[("lo", "<f4"), ("hi", "<f4"), ("q", "u1", (size * size,))])
+    record["lo"], record["hi"], record["q"] = lo, hi, q.astype(np.uint8)
+    return _BLOCK.pack(count, size) + record.tobytes()
+
+
+def dequantise(block: bytes, offset: int = 0) -> tuple[np.ndarray, int]:
+    """Inverse of quantise for tests and other clients: (maps (M, G²) float32, offset after the block)."""
+    count, size = _BLOCK.unpack_from(block, offset)
+    offset += _BLOCK.size
+    record = np.frombuffer(block, dtype=[("lo", "<f4"), ("hi", "<f4"), ("q", "u1", (size * size,))],
+                           count=count, offset=offset)
+    maps = record["lo"][:, None] + record["q"].astype(np.float32) / 255.0 * (record["hi"] - record["lo"])[:, None]
+    return maps.astype(np.float32), offset + record.nbytes
+
+
+def params_f32(params: np.ndarray) -> tuple[bytes, int]:
+    """Parameters as little-endian float32 and how many were not finite (NaN → 0, ±inf → ±float32 max)."""
+    bad = int(params.size - np.count_nonzero(np.isfinite(params)))
+    clean = np.clip(np.nan_to_num(params, nan=0.0), -F32_MAX, F32_MAX) if bad else np.clip(params, -F32_MAX, F32_MAX)
+    return clean.astype("<f4").tobytes(), bad
+
+
+def encode_frame(seq: int, trainer, *, state: str, speed: int, rows: list, grid_size: int, unit_size: int,
+                 focus: int | None, cache: MapCache, epochs_per_second: float) -> Frame:
+    """The frame message and its binary frame for the trainer as it is now."""
+    params, bad = params_f32(trainer.params)
+    parts = [_HEADER.pack(MAGIC, seq & 0xFFFFFFFF, trainer.params.size), params]
+    layout = None
+    if trainer.data.is_plane and not bad:
+        sizes = trainer.layout.sizes
+        n_out = sizes[-1]
+        features = trainer.config.features
+        table = trainer.layout.table
+        full = np.empty((sum(sizes) - sizes[0], grid_size * grid_size), dtype=np.float32)
+        unit_maps(trainer.params, table, cache.grid(grid_size, features), full)
+        small = np.empty((full.shape[0], unit_size * unit_size), dtype=np.float32)
+        unit_maps(trainer.params, table, cache.grid(unit_size, features), small)
+        parts.append(quantise(full[-n_out:], grid_size))
+        parts.append(quantise(small, unit_size))
+        parts.append(cache.input_block(unit_size, features))
+        layout = {"output": {"count": n_out, "size": grid_size},
+                  "units": {"count": small.shape[0], "size": unit_size},
+                  "inputs": {"count": sizes[0], "size": unit_size}}
+        if focus is not None and focus < full.shape[0]:
+            parts.append(quantise(full[focus:focus + 1], grid_size))
+            layout["focus"] = {"count": 1, "size": grid_size, "unit": focus}
+    meta = {
+        "type": "frame", "seq": seq, "state": state, "speed": speed, "counters": trainer.counters(),
+        "metrics": finite_or_none(trainer.metrics()), "maps": layout,
+        "divergence": finite_or_none(trainer.divergence) if trainer.divergence else None,
+        "n_params": int(trainer.params.size), "nonfinite_params": bad,
+        "epochs_per_second": round(float(epochs_per_second), 1),
+    }
+    rows = finite_or_none(rows)
+    return Frame(seq, meta, rows, dumps({**meta, "history": rows}), b"".join(parts))
+
+
+def config_message(trainer, change: str, *, grid_size: int, unit_size: int, speed: int) -> dict:
+    c = trainer.config
+    return {"type": "config", "config": finite_or_none(c.as_dict()), "change": change,
+            "network": {"sizes": list(trainer.layout.sizes), "activations": list(c.layer_activations),
+                        "n_params": int(trainer.layout.n_params)},
+            "grid_size": grid_size, "unit_size": unit_size, "speed": speed}
+
+
+def data_message(trainer) -> dict:
+    d = trainer.data
+    train, test = [], []
+    if d.is_plane:
+        table = np.column_stack([np.round(d.points, _DIGITS), d.labels.astype(np.float64)])
+        train, test = table[trainer.train_idx].tolist(), table[trainer.test_idx].tolist()
+    return {"type": "data", "task": d.task, "n_classes": int(d.n_classes), "class_names": list(d.class_names),
+            "columns": list(d.columns), "is_plane": bool(d.is_plane), "train": finite_or_none(train),
+            "test": finite_or_none(test), "n_train": int(len(trainer.train_idx)), "n_test": int(len(trainer.test_idx))}
+
+
+def history_message(trainer) -> dict:
+    return {"type": "history", "rows": finite_or_none(trainer.history)}
+
+
+def inspection_message(trainer, point: list, label, follow: bool) -> dict:
+    result = trainer.inspect(point, label)
+    return {"type": "inspection", "point": list(point), "label": label, "follow": follow,
+            **finite_or_none(result)}

@@ -1,0 +1,440 @@
+"""The wire protocol, version 1: the single specification of every message between a page and the server.
+
+Text frames are strict JSON. A client message is parsed by :func:`parse_client` in two steps:
+
+1. ``json.loads`` with hooks that refuse NaN, Infinity and numbers that overflow to infinity (``1e999``), so no
+   non-finite number ever reaches the models;
+2. validation against :data:`ClientMessage`, a discriminated union on the literal ``type`` of strict pydantic models
+   (no type coercion: ``"0.1"`` is not a number, ``true`` is not an integer), ``extra='forbid'`` and a bound on every
+   field.
+
+Anything outside this file is refused with a typed :class:`ProtocolError` that becomes an ``error`` reply; the socket
+stays open. The server → client models below describe what the server sends (the tests validate every outgoing
+message against them); frames are encoded by ``server/frames.py`` for speed.
+
+Binary frame (server → client, little-endian), always preceded by a ``frame`` text message with the same ``seq``::
+
+    offset  type      field
+    0       4 bytes   magic "NNP1"
+    4       u32       seq
+    8       u32       P, number of parameters
+    12      f32[P]    parameters in engine layout: per layer W (n_in × n_out, row-major), then b (n_out)
+    then the map blocks named in frame.maps, in this order: output, units, inputs, focus
+      block: u16 count, u16 size G, then per map: f32 lo, f32 hi, u8[G·G] q
+      value = lo + q / 255 · (hi − lo); row 0 is the top of the plane (x2 = +6), column 0 its left (x1 = −6)
+
+Blocks are not padded, so a reader must use unaligned reads (``DataView``) for lo and hi.
+"""
+import json
+import math
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+
+from engine import DATASETS
+from engine import activations as _activations
+from engine import config as _config
+from engine import losses as _losses
+from engine import optimizers as _optimizers
+from engine.datasets import LIMITS as _DATA_LIMITS
+from engine.datasets import PLANE_EXTENT
+from engine.features import FEATURES, LABELS as FEATURE_LABELS
+from engine.grid import MAX_GRID
+
+PROTOCOL_VERSION = 1
+MAX_MESSAGE_BYTES = 65_536          # a larger text message gets an error reply (too_large)
+MAX_POINTS = _DATA_LIMITS["max_points"]
+MAX_WEIGHT = 1e6
+MAX_SPEED = 10_000                  # epochs per frame; 0 = as fast as the machine goes
+MIN_UNIT_SIZE, MAX_UNIT_SIZE = 8, 64
+MAX_INDEX = 4096                    # bound on layer / unit / row indices (the engine checks the real shape)
+MAX_INPUTS = _DATA_LIMITS["csv_max_columns"]
+ERROR_CODES = ("bad_json", "invalid_message", "invalid_config", "too_large", "rate_limited", "data_error",
+               "not_found", "conflict", "internal")
+ACTIONS = ("play", "pause", "step", "step_batch", "reset", "regenerate", "step_back")
+STATES = ("playing", "paused", "diverged")
+CHANGES = ("unchanged", "live", "data", "network")
+
+DATASET_NAMES = tuple(DATASETS) + ("points", "csv")
+TASKS = _config.TASKS
+HIDDEN_ACTIVATIONS = _activations.HIDDEN
+ACTIVATIONS = tuple(_activations.CODES)
+LOSSES = tuple(_losses.CODES)
+OPTIMIZERS = tuple(_optimizers.CODES)
+
+
+class ProtocolError(Exception):
+    """A refused client message: ``code`` is one of ERROR_CODES, ``message`` plain words, ``field`` optional."""
+
+    def __init__(self, code: str, message: str, field: str | None = None):
+        super().__init__(message)
+        self.code, self.message, self.field = code, message, field
+
+
+# ------------------------------------------------------------------------------------------------ strict JSON
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not allowed: numbers must be finite")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError("numbers must be finite")
+    return value
+
+
+def loads_strict(text: str | bytes) -> Any:
+    """json.loads that refuses NaN, Infinity, -Infinity and numbers too large for a float (ValueError)."""
+    return json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+
+
+def dumps(obj: Any) -> str:
+    """Compact strict JSON (raises ValueError on a non-finite float: sanitise first)."""
+    return json.dumps(obj, allow_nan=False, separators=(",", ":"), ensure_ascii=False)
+
+
+def finite_or_none(obj: Any) -> Any:
+    """A copy of nested lists/dicts with every non-finite float replaced by None."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: finite_or_none(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [finite_or_none(v) for v in obj]
+    return obj
+
+
+# ------------------------------------------------------------------------------------------------ field types
+def _bounded(low: float, high: float, integer: bool = False):
+    return Annotated[int if integer else float, Field(ge=low, le=high)]
+
+
+def _range(name: str, integer: bool = False):
+    low, high = _config.RANGES[name]
+    return _bounded(low, high, integer)
+
+
+Task = Literal[TASKS]
+DatasetName = Literal[DATASET_NAMES]
+Feature = Literal[FEATURES]
+HiddenActivation = Literal[HIDDEN_ACTIVATIONS + ("step",)]
+Activation = Literal[ACTIVATIONS]
+Loss = Literal[LOSSES]
+Optimizer = Literal[OPTIMIZERS]
+Init = Literal[_config.INITS]
+Regularization = Literal[_config.REGULARIZATIONS]
+Width = _bounded(1, _config.MAX_WIDTH, integer=True)
+Index = _bounded(0, MAX_INDEX, integer=True)
+Value = _bounded(-MAX_WEIGHT, MAX_WEIGHT)
+
+
+class Strict(BaseModel):
+    """Base of every message: unknown fields refused, no coercion, finite numbers only."""
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True)
+
+
+class Settings(Strict):
+    """Any subset of the engine settings (names as in engine.Config) plus the view sizes; unset = unchanged.
+
+    ``null`` is accepted only where the engine gives it a meaning (hidden_activations, output_activation, loss:
+    "use the default")."""
+    task: Task = Field(default=None)
+    dataset: DatasetName = Field(default=None)
+    n_points: _range("n_points", True) = Field(default=None)
+    noise: _range("noise") = Field(default=None)
+    n_classes: _range("n_classes", True) = Field(default=None)
+    train_ratio: _range("train_ratio") = Field(default=None)
+    features: Annotated[list[Feature], Field(min_length=1, max_length=len(FEATURES))] = Field(default=None)
+    hidden: Annotated[list[Width], Field(max_length=_config.MAX_HIDDEN_LAYERS)] = Field(default=None)
+    activation: HiddenActivation = Field(default=None)
+    hidden_activations: Annotated[list[Literal[HIDDEN_ACTIVATIONS]],
+                                  Field(max_length=_config.MAX_HIDDEN_LAYERS)] | None = None
+    output_activation: Activation | None = None
+    loss: Loss | None = None
+    init: Init = Field(default=None)
+    optimizer: Optimizer = Field(default=None)
+    learning_rate: _range("learning_rate") = Field(default=None)
+    momentum: _range("momentum") = Field(default=None)
+    beta1: _range("beta1") = Field(default=None)
+    beta2: _range("beta2") = Field(default=None)
+    rho: _range("rho") = Field(default=None)
+    epsilon: _range("epsilon") = Field(default=None)
+    batch_size: _range("batch_size", True) = Field(default=None)
+    regularization: Regularization = Field(default=None)
+    reg_rate: _range("reg_rate") = Field(default=None)
+    dropout: _range("dropout") = Field(default=None)
+    huber_delta: _range("huber_delta") = Field(default=None)
+    seed: _range("seed", True) = Field(default=None)
+    grid_size: _bounded(2, MAX_GRID, True) = Field(default=None)
+    unit_size: _bounded(MIN_UNIT_SIZE, MAX_UNIT_SIZE, True) = Field(default=None)
+
+
+VIEW_FIELDS = ("grid_size", "unit_size")
+ENGINE_FIELDS = tuple(f for f in Settings.model_fields if f not in VIEW_FIELDS)
+
+
+# ------------------------------------------------------------------------------------------ client → server
+class Configure(Strict):
+    type: Literal["configure"]
+    settings: Settings
+
+
+class Control(Strict):
+    type: Literal["control"]
+    action: Literal[ACTIONS]
+
+
+class Speed(Strict):
+    type: Literal["speed"]
+    epochs_per_frame: _bounded(0, MAX_SPEED, True)
+
+
+class EditWeight(Strict):
+    type: Literal["edit_weight"]
+    layer: Index
+    source: Index
+    target: Index
+    value: Value
+
+
+class EditBias(Strict):
+    type: Literal["edit_bias"]
+    layer: Index
+    unit: Index
+    value: Value
+
+
+class SetPoints(Strict):
+    type: Literal["set_points"]
+    points: Annotated[list[Annotated[list[Value], Field(min_length=3, max_length=3)]],
+                      Field(max_length=MAX_POINTS)]
+
+    @model_validator(mode="after")
+    def _inside_plane(self):
+        for i, (x1, x2, _) in enumerate(self.points):
+            if abs(x1) > PLANE_EXTENT or abs(x2) > PLANE_EXTENT:
+                raise ValueError(f"point {i} lies outside [-{PLANE_EXTENT:g}, {PLANE_EXTENT:g}]²")
+        return self
+
+
+class Inspect(Strict):
+    type: Literal["inspect"]
+    point: Annotated[list[Value], Field(min_length=1, max_length=MAX_INPUTS)] | None
+    label: Value | None = None
+    follow: bool = False
+
+
+class Focus(Strict):
+    type: Literal["focus"]
+    unit: Index | None
+
+
+ClientMessage = Annotated[Union[Configure, Control, Speed, EditWeight, EditBias, SetPoints, Inspect, Focus],
+                          Field(discriminator="type")]
+_client_adapter = TypeAdapter(ClientMessage)
+CLIENT_TYPES = ("configure", "control", "speed", "edit_weight", "edit_bias", "set_points", "inspect", "focus")
+
+
+def parse_client(text: str) -> BaseModel:
+    """One client text message → its model, or ProtocolError (bad_json, too_large, invalid_message)."""
+    if len(text) > MAX_MESSAGE_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_MESSAGE_BYTES:
+        raise ProtocolError("too_large", f"messages are limited to {MAX_MESSAGE_BYTES:,} bytes")
+    try:
+        data = loads_strict(text)
+    except (ValueError, RecursionError) as error:
+        detail = str(error) if "finite" in str(error) else "the message is not valid JSON"
+        raise ProtocolError("bad_json", detail) from None
+    if not isinstance(data, dict):
+        raise ProtocolError("invalid_message", "a message must be a JSON object with a 'type'")
+    try:
+        return _client_adapter.validate_python(data)
+    except ValidationError as error:
+        raise _explain(error, data) from None
+
+
+def _explain(error: ValidationError, data: dict) -> ProtocolError:
+    first = error.errors(include_url=False, include_input=False)[0]
+    kind, loc = first["type"], [str(part) for part in first["loc"]]
+    if kind == "union_tag_not_found":
+        return ProtocolError("invalid_message", "a message needs a 'type'", "type")
+    if kind == "union_tag_invalid":
+        shown = str(data.get("type"))[:40]
+        return ProtocolError("invalid_message", f"unknown message type {shown!r}; the types are "
+                             f"{', '.join(CLIENT_TYPES)}", "type")
+    # the first location part is the union tag chosen; drop it
+    loc = loc[1:] if loc and loc[0] in CLIENT_TYPES else loc
+    if loc[:1] == ["settings"]:
+        loc = loc[1:]
+    field = ".".join(loc) or None
+    message = first["msg"].removeprefix("Value error, ")
+    if kind == "extra_forbidden":
+        message = "unknown field"
+    text = f"{field}: {message}" if field else message
+    return ProtocolError("invalid_message", text, field)
+
+
+# ------------------------------------------------------------------------------------------ server → client
+class Out(BaseModel):
+    """What the server sends; the tests validate every outgoing message, so a field missing here fails them."""
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+class Welcome(Out):
+    type: Literal["welcome"]
+    protocol: Literal[PROTOCOL_VERSION]
+    session: str
+    token: str
+    resumed: bool
+    limits: dict[str, Any]
+    choices: dict[str, Any]
+    fps: int
+    max_message_bytes: int
+
+
+class Network(Out):
+    sizes: list[int]
+    activations: list[str]
+    n_params: int
+
+
+class ConfigMessage(Out):
+    type: Literal["config"]
+    config: dict[str, Any]
+    change: Literal[CHANGES]
+    network: Network
+    grid_size: int
+    unit_size: int
+    speed: int
+
+
+class DataMessage(Out):
+    type: Literal["data"]
+    task: Task
+    n_classes: int
+    class_names: list[str]
+    columns: list[str]
+    is_plane: bool
+    train: list[list[float]]
+    test: list[list[float]]
+    n_train: int
+    n_test: int
+
+
+class Counters(Out):
+    epoch: int
+    iteration: int
+    examples_seen: int
+    batches_per_epoch: int
+    batch_in_epoch: int
+
+
+class HistoryRow(Out):
+    epoch: int
+    iteration: int
+    train_loss: float | None
+    test_loss: float | None
+
+
+class Block(Out):
+    count: int
+    size: int
+    unit: int | None = None
+
+
+class Divergence(Out):
+    epoch: int
+    iteration: int
+    reason: str
+    advice: str
+
+
+class FrameMessage(Out):
+    type: Literal["frame"]
+    seq: int
+    state: Literal[STATES]
+    speed: int
+    counters: Counters
+    metrics: dict[Literal["train", "test"], dict[str, Any]]
+    history: list[HistoryRow]
+    maps: dict[Literal["output", "units", "inputs", "focus"], Block] | None
+    divergence: Divergence | None
+    n_params: int
+    nonfinite_params: int
+    epochs_per_second: float
+
+
+class HistoryMessage(Out):
+    type: Literal["history"]
+    rows: list[HistoryRow]
+
+
+class InspectionLayer(Out):
+    z: list[float | None]
+    a: list[float | None]
+    delta: list[float | None]
+    w: list[list[float | None]]
+    b: list[float | None]
+    grad_w: list[list[float | None]]
+    grad_b: list[float | None]
+    new_w: list[list[float | None]]
+    new_b: list[float | None]
+    activation: str
+
+
+class InspectionMessage(Out):
+    type: Literal["inspection"]
+    point: list[float]
+    label: float | None
+    follow: bool
+    input: list[float | None]
+    target: list[float | None]
+    loss: float | None
+    layers: list[InspectionLayer]
+
+
+class StatusMessage(Out):
+    type: Literal["status"]
+    state: Literal[STATES]
+    message: str
+
+
+class ErrorMessage(Out):
+    type: Literal["error"]
+    code: Literal[ERROR_CODES]
+    message: str
+    field: str | None = None
+
+
+ServerMessage = Annotated[Union[Welcome, ConfigMessage, DataMessage, FrameMessage, HistoryMessage,
+                                InspectionMessage, StatusMessage, ErrorMessage], Field(discriminator="type")]
+server_adapter = TypeAdapter(ServerMessage)
+
+
+# ------------------------------------------------------------------------------------------ limits and choices
+def limits() -> dict:
+    """Allowed ranges of every setting and message, as sent in ``welcome.limits``."""
+    ranges = {name: [low, high] for name, (low, high) in _config.RANGES.items()}
+    return {
+        **ranges,
+        "hidden_layers": [0, _config.MAX_HIDDEN_LAYERS], "width": [1, _config.MAX_WIDTH],
+        "max_params": _config.MAX_PARAMS, "grid_size": [2, MAX_GRID], "unit_size": [MIN_UNIT_SIZE, MAX_UNIT_SIZE],
+        "epochs_per_frame": [0, MAX_SPEED], "points": MAX_POINTS, "plane": [-PLANE_EXTENT, PLANE_EXTENT],
+        "weight": [-MAX_WEIGHT, MAX_WEIGHT], "message_bytes": MAX_MESSAGE_BYTES,
+        "csv_bytes": _DATA_LIMITS["csv_max_bytes"], "csv_rows": _DATA_LIMITS["csv_max_rows"],
+        "csv_columns": _DATA_LIMITS["csv_max_columns"],
+    }
+
+
+def choices() -> dict:
+    """Names the page can offer, as sent in ``welcome.choices``."""
+    return {
+        "datasets": dict(DATASETS), "tasks": list(TASKS),
+        "activations": {"hidden": list(HIDDEN_ACTIVATIONS), "perceptron": ["step"], "output": list(ACTIVATIONS)},
+        "losses": {task: {loss: list(outputs) for loss, outputs in table.items()}
+                   for task, table in _losses.ALLOWED.items()},
+        "default_loss": dict(_losses.DEFAULT_LOSS), "loss_labels": dict(_losses.LABELS),
+        "optimizers": list(OPTIMIZERS), "optimizer_labels": dict(_optimizers.LABELS),
+        "features": dict(FEATURE_LABELS), "inits": list(_config.INITS),
+        "regularizations": list(_config.REGULARIZATIONS), "actions": list(ACTIONS),
+        "live_settings": sorted(_config.LIVE), "data_settings": sorted(_config.DATA),
+    }

@@ -1,0 +1,100 @@
+"""The table of live sessions: create, resume by token, cap, and forget sessions whose pages left long ago."""
+import asyncio
+import logging
+import time
+
+from engine import Config, Trainer
+
+from .session import Session
+
+log = logging.getLogger("nnplayground.registry")
+
+
+class ServerFull(Exception):
+    """Every session slot is taken by a page that is still attached."""
+
+
+class Stats:
+    """Counters for /debug/stats and the benchmark (written from worker threads; approximate by design)."""
+
+    def __init__(self):
+        self.epochs = 0.0
+        self.frames = 0
+        self.refused = 0
+
+
+class Registry:
+    def __init__(self, scheduler, settings, stats: Stats | None = None):
+        self.scheduler = scheduler
+        self.settings = settings
+        self.stats = stats or Stats()
+        self._sessions: dict[str, Session] = {}          # resume token -> session
+        self._cleanup: asyncio.Task | None = None
+
+    def __len__(self) -> int:
+        return len(self._sessions)
+
+    def sessions(self) -> list[Session]:
+        return list(self._sessions.values())
+
+    def get(self, token: str | None) -> Session | None:
+        if not token or not isinstance(token, str) or len(token) > 100:
+            return None
+        session = self._sessions.get(token)
+        return session if session is not None and not session.closed else None
+
+    async def open(self, resume: str | None) -> tuple[Session, bool]:
+        """The session for a resume token, or a new one (ServerFull when the cap is reached)."""
+        session = self.get(resume)
+        if session is not None:
+            return session, True
+        self._make_room()
+        trainer = await asyncio.to_thread(Trainer, Config())
+        self._make_room()
+        s = self.settings
+        session = Session(trainer, self.scheduler, fps=s.fps, speed=s.default_speed, grid_size=s.grid_size,
+                          unit_size=s.unit_size, stats=self.stats)
+        self._sessions[session.token] = session
+        return session, False
+
+    def _make_room(self) -> None:
+        if len(self._sessions) < self.settings.max_sessions:
+            return
+        waiting = [s for s in self._sessions.values() if not s.subscribers and s.detached_at is not None]
+        if not waiting:
+            self.stats.refused += 1
+            raise ServerFull()
+        oldest = min(waiting, key=lambda s: s.detached_at)
+        self._forget(oldest)
+
+    def _forget(self, session: Session) -> None:
+        self._sessions.pop(session.token, None)
+        asyncio.get_running_loop().create_task(session.close())
+
+    async def sweep(self) -> int:
+        """Forget sessions whose last page left more than resume_seconds ago; returns how many."""
+        now = time.monotonic()
+        old = [s for s in self._sessions.values()
+               if not s.subscribers and s.detached_at is not None
+               and now - s.detached_at > self.settings.resume_seconds]
+        for session in old:
+            self._sessions.pop(session.token, None)
+            await session.close()
+        return len(old)
+
+    def start(self) -> None:
+        self._cleanup = asyncio.get_running_loop().create_task(self._cleanup_loop(), name="nnp-cleanup")
+
+    async def _cleanup_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.settings.cleanup_interval)
+            try:
+                await self.sweep()
+            except Exception:
+                log.exception("session cleanup failed")
+
+    async def close_all(self, code: int = 1001, reason: str = "server going away") -> None:
+        if self._cleanup is not None:
+            self._cleanup.cancel()
+        sessions, self._sessions = list(self._sessions.values()), {}
+        await asyncio.gather(*(s.close(code, reason) for s in sessions), return_exceptions=True)

@@ -1,0 +1,143 @@
+"""Safe by default: trusted Host header, same-origin WebSockets and uploads, and a join token for LAN mode.
+
+* Host (DNS rebinding): a page served from a name that resolves to this machine must not reach the server. Accepted
+  host names are IP literals, ``localhost`` and the names given with ``--allow-host``; anything else gets 400.
+* Origin: browsers send it on every WebSocket handshake and every POST. CORS middleware does not protect WebSockets,
+  so the guard checks it itself: when present it must be this server's own origin (scheme://Host). Non-browser
+  clients that send none are accepted (they cannot ride on a user's browser).
+* Join token (classroom / LAN): when set, every request but /healthz needs it, as ``?join=TOKEN`` (the first page
+  load, which turns it into a same-site cookie) or the ``nnp_join`` cookie (all later requests, the WebSocket
+  included).
+"""
+import hmac
+import ipaddress
+import secrets
+from http.cookies import SimpleCookie
+from urllib.parse import parse_qs, urlsplit
+
+JOIN_COOKIE = "nnp_join"
+OPEN_PATHS = ("/healthz",)
+
+
+def new_join_token() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def split_host(value: str) -> str | None:
+    """The host name of a Host header value ('example.org:8000' → 'example.org', '[::1]:80' → '::1')."""
+    value = value.strip().lower()
+    if not value or any(c in value for c in " /\\@?#"):
+        return None
+    if value.startswith("["):
+        end = value.find("]")
+        return value[1:end] if end > 0 else None
+    name, _, port = value.partition(":")
+    if port and not port.isdigit():
+        return None
+    return name or None
+
+
+def host_allowed(value: str | None, allowed: tuple[str, ...] = ()) -> bool:
+    name = split_host(value or "")
+    if name is None:
+        return False
+    if name == "localhost" or name in {a.lower() for a in allowed}:
+        return True
+    try:
+        ipaddress.ip_address(name)
+        return True
+    except ValueError:
+        return False
+
+
+def same_origin(origin: str | None, host: str | None, scheme: str) -> bool:
+    """Origin absent (non-browser) or equal to this server's origin as the browser sees it."""
+    if origin is None:
+        return True
+    parts = urlsplit(origin.strip().lower())
+    expected = "https" if scheme in ("https", "wss") else "http"
+    return parts.scheme == expected and bool(host) and parts.netloc == host.strip().lower() \
+        and not parts.path and not parts.query
+
+
+def token_matches(given: str | None, expected: str) -> bool:
+    return given is not None and hmac.compare_digest(given.encode(), expected.encode())
+
+
+class Guard:
+    """ASGI middleware applying the Host, Origin and join-token checks before anything else runs."""
+
+    def __init__(self, app, *, allowed_hosts: tuple[str, ...] = (), join_token: str | None = None):
+        self.app = app
+        self.allowed_hosts = tuple(allowed_hosts)
+        self.join_token = join_token
+
+    async def __call__(self, scope, receive, send):
+        kind = scope["type"]
+        if kind not in ("http", "websocket"):
+            return await self.app(scope, receive, send)
+        headers = _headers(scope)
+        host = headers.get("host")
+        if not host_allowed(host, self.allowed_hosts):
+            return await _refuse(kind, receive, send, 400, "this server only answers to its own address")
+        if not same_origin(headers.get("origin"), host, scope.get("scheme", "http")) \
+                and (kind == "websocket" or scope.get("method") not in ("GET", "HEAD")):
+            return await _refuse(kind, receive, send, 403, "cross-site requests are not allowed")
+        if headers.get("sec-fetch-site") == "cross-site" and kind == "http" \
+                and scope.get("method") not in ("GET", "HEAD"):
+            return await _refuse(kind, receive, send, 403, "cross-site requests are not allowed")
+        if self.join_token and scope.get("path") not in OPEN_PATHS:
+            query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+            from_query = (query.get("join") or [None])[0]
+            cookie = SimpleCookie()
+            try:
+                cookie.load(headers.get("cookie", ""))
+            except Exception:
+                pass
+            from_cookie = cookie[JOIN_COOKIE].value if JOIN_COOKIE in cookie else None
+            if token_matches(from_query, self.join_token):
+                if kind == "http":
+                    send = _with_cookie(send, self.join_token)
+            elif not token_matches(from_cookie, self.join_token):
+                return await _refuse(kind, receive, send, 403,
+                                     "this server needs the join link the teacher shared (…/?join=…)")
+        return await self.app(scope, receive, send)
+
+
+def _headers(scope) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, value in scope.get("headers", []):
+        name = key.decode("latin-1").lower()
+        if name not in out:              # the first of repeated headers counts
+            out[name] = value.decode("latin-1")
+    return out
+
+
+async def _refuse(kind, receive, send, status: int, message: str) -> None:
+    if kind == "websocket":
+        await receive()                  # websocket.connect
+        await send({"type": "websocket.close", "code": 1008, "reason": message[:120]})
+        return
+    body = message.encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"text/plain; charset=utf-8"),
+                            (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _with_cookie(send, token: str):
+    async def wrapped(message):
+        if message["type"] == "http.response.start":
+            cookie = f"{JOIN_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict".encode()
+            message = {**message, "headers": list(message.get("headers", [])) + [(b"set-cookie", cookie)]}
+        await send(message)
+    return wrapped

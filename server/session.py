@@ -1,0 +1,589 @@
+"""A live training session: one Trainer, the commands that change it, the training loop, and the pages watching it.
+
+Threads and ownership
+---------------------
+Only the session's *runner* touches the trainer, and it does so in an engine worker thread (``Session._work``), one
+bounded turn at a time: apply the commands that arrived, train one chunk (a few milliseconds of batches), encode a
+frame if one is due. Everything else happens on the event loop: pages (``Subscriber``) append commands to a deque
+and read results from their own outbox and one-slot frame mailbox. So the trainer needs no lock, a click waits at
+most one chunk, and a slow page never slows training: its mailbox keeps only the newest frame.
+
+Several pages may watch one session (a resume token opened twice, e.g. a teacher's network on a projector and on a
+laptop): state messages and frames go to all of them, an `error` only to the page that caused it.
+"""
+import asyncio
+import collections
+import logging
+import math
+import secrets
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from engine import ConfigError, DataError, Trainer
+
+from . import frames
+from .protocol import MAX_SPEED, dumps, finite_or_none
+
+log = logging.getLogger("nnplayground.session")
+
+MAX_ROWS = 2000                 # history rows kept for a page that missed frames
+MAX_OUTBOX = 100                # queued messages per page; beyond, new error replies are dropped
+MAX_COMMANDS = 256              # queued commands per session; beyond, a command is refused (rate_limited)
+
+
+@dataclass
+class Command:
+    kind: str
+    payload: object = None
+    origin: "Subscriber | None" = None
+    future: asyncio.Future | None = None
+
+
+@dataclass
+class Outcome:
+    """What one worker turn produced, delivered on the event loop."""
+    messages: list = field(default_factory=list)     # (target Subscriber or None for all, coalescing key, text)
+    frame: frames.Frame | None = None
+    results: list = field(default_factory=list)      # (future, value, exception)
+    frame_needed: bool = False
+
+    def broadcast(self, message: dict, key: str | None = None) -> None:
+        self.messages.append((None, key or message["type"], dumps(message)))
+
+    def to(self, target, message: dict, key: str | None = None) -> None:
+        self.messages.append((target, key, dumps(message)))
+
+    def error(self, target, code: str, message: str, field_name: str | None = None) -> None:
+        if target is not None:
+            self.to(target, {"type": "error", "code": code, "message": message, "field": field_name})
+
+    def status(self, state: str, message: str) -> None:
+        self.broadcast({"type": "status", "state": state, "message": message})
+
+
+class Subscriber:
+    """One page: an ordered outbox of state messages (coalesced by kind) and a one-slot frame mailbox, drained by
+    its own send task at most `fps` frames a second."""
+
+    def __init__(self, websocket, fps: float):
+        self.ws = websocket
+        self.interval = 1.0 / fps
+        self.outbox: collections.deque = collections.deque()   # [key, text]
+        self.slot: frames.Frame | None = None
+        self.slot_rows: list = []
+        self.sending = False
+        self.closed = False
+        self.wake = asyncio.Event()
+        self.next_frame_at = 0.0
+        self.task: asyncio.Task | None = None
+        self.frames_sent = 0
+        self.frames_dropped = 0
+
+    @property
+    def ready(self) -> bool:
+        """True when a new frame would be sent soon (this page is not behind)."""
+        return not self.closed and self.slot is None and not self.sending
+
+    def send_message(self, text: str, key: str | None = None) -> None:
+        if self.closed:
+            return
+        if key is not None:
+            for entry in self.outbox:
+                if entry[0] == key:
+                    entry[1] = text
+                    self.wake.set()
+                    return
+        elif len(self.outbox) >= MAX_OUTBOX:
+            return            # the page is not reading; refusals are advisory, state messages are coalesced
+        self.outbox.append([key, text])
+        self.wake.set()
+
+    def put_frame(self, frame: frames.Frame) -> None:
+        if self.closed:
+            return
+        if self.slot is not None:
+            self.frames_dropped += 1
+            rows = self.slot_rows + frame.rows
+            self.slot_rows = rows[-MAX_ROWS:]
+        else:
+            self.slot_rows = frame.rows
+        self.slot = frame
+        self.wake.set()
+
+    def start(self) -> None:
+        self.task = asyncio.get_running_loop().create_task(self._run(), name="nnp-sender")
+
+    async def stop(self) -> None:
+        self.closed = True
+        if self.task is not None and self.task is not asyncio.current_task():
+            self.task.cancel()
+            try:
+                await self.task
+            except (asyncio.CancelledError, Exception):
+                pass
+
+    async def _run(self) -> None:
+        try:
+            while not self.closed:
+                await self.wake.wait()
+                self.wake.clear()
+                while self.outbox:
+                    _, text = self.outbox.popleft()
+                    await self.ws.send_text(text)
+                if self.slot is None:
+                    continue
+                delay = self.next_frame_at - time.monotonic()
+                if delay > 0:
+                    try:
+                        await asyncio.wait_for(self.wake.wait(), delay)
+                    except asyncio.TimeoutError:
+                        pass
+                    self.wake.set()
+                    continue
+                frame, rows = self.slot, self.slot_rows
+                self.slot, self.slot_rows = None, []
+                self.sending = True
+                started = time.monotonic()
+                self.next_frame_at = max(self.next_frame_at, started) + self.interval
+                await self.ws.send_text(frame.text_with(rows))
+                await self.ws.send_bytes(frame.binary)
+                if frame.extra is not None:
+                    await self.ws.send_text(frame.extra)
+                self.sending = False
+                self.frames_sent += 1
+        except asyncio.CancelledError:
+            raise
+        except Exception:           # the socket went away: the receive loop sees the disconnect and detaches us
+            self.closed = True
+
+
+class Session:
+    """A trainer with its commands, training loop and subscribers. See the module docstring for the threading."""
+
+    def __init__(self, trainer: Trainer, scheduler, *, fps: float, speed: int = 10, grid_size: int = 48,
+                 unit_size: int = 24, stats=None):
+        self.id = secrets.token_hex(6)
+        self.token = secrets.token_urlsafe(24)
+        self.trainer = trainer
+        self.scheduler = scheduler
+        self.stats = stats
+        self.interval = 1.0 / fps
+        self.state = "paused"
+        self.speed = speed
+        self.grid_size = grid_size
+        self.unit_size = unit_size
+        self.focus: int | None = None
+        self.follow: tuple | None = None          # (point, label) of a followed inspection
+        self.subscribers: tuple[Subscriber, ...] = ()
+        self.commands: collections.deque[Command] = collections.deque()
+        self.detached_at: float | None = time.monotonic()
+        self.closed = False
+        self.runner: asyncio.Task | None = None
+        self._wake = asyncio.Event()
+        self._cache = frames.MapCache()
+        self._seq = 0
+        self._rows: list = []
+        self._last_row = trainer.history[-1] if trainer.history else None
+        self._last_frame_at = 0.0
+        self._rate_mark = (time.perf_counter(), trainer.examples_seen)
+        self._eps = 0.0
+        self._seconds_per_batch = 1e-4
+        self._period_left = 0
+        self._period_end = 0.0
+
+    # ------------------------------------------------------------------ event-loop side
+    def urgent(self) -> bool:
+        return bool(self.commands)
+
+    def submit(self, kind: str, payload=None, origin: Subscriber | None = None,
+               future: asyncio.Future | None = None) -> bool:
+        """Queue a command for the next turn; False (and nothing queued) if too many are waiting."""
+        if self.closed or len(self.commands) >= MAX_COMMANDS:
+            return False
+        self.commands.append(Command(kind, payload, origin, future))
+        self._ensure_runner()
+        self._wake.set()
+        return True
+
+    async def call(self, kind: str, payload=None):
+        """Run a command and return its result (or raise its error): used by the HTTP endpoints."""
+        future = asyncio.get_running_loop().create_future()
+        if not self.submit(kind, payload, future=future):
+            raise ConfigError("the session is busy; try again in a moment")
+        return await future
+
+    def attach(self, subscriber: Subscriber, resumed: bool) -> None:
+        self.subscribers = self.subscribers + (subscriber,)
+        self.detached_at = None
+        subscriber.start()
+        self.submit("attach", resumed, origin=subscriber)
+
+    async def detach(self, subscriber: Subscriber) -> None:
+        self.subscribers = tuple(s for s in self.subscribers if s is not subscriber)
+        await subscriber.stop()
+        if not self.subscribers:
+            self.detached_at = time.monotonic()
+            self.scheduler.set_active(self, False)
+            self._wake.set()            # the runner finishes its chunk and exits
+
+    async def close(self, code: int = 1001, reason: str = "server going away") -> None:
+        """Close every page's socket and stop the runner."""
+        self.closed = True
+        pages, self.subscribers = self.subscribers, ()
+        for page in pages:
+            await page.stop()
+
+        async def close_one(page):
+            try:
+                await asyncio.wait_for(page.ws.close(code, reason), 0.5)
+            except Exception:
+                pass
+        await asyncio.gather(*(close_one(page) for page in pages))
+        self.scheduler.set_active(self, False)
+        if self.runner is not None:
+            self.runner.cancel()
+            try:
+                await self.runner
+            except (asyncio.CancelledError, Exception):
+                pass
+        for command in self.commands:
+            if command.future is not None and not command.future.done():
+                command.future.set_exception(ConfigError("the session was closed"))
+        self.commands.clear()
+
+    def _ensure_runner(self) -> None:
+        if self.runner is None or self.runner.done():
+            self.runner = asyncio.get_running_loop().create_task(self._run(), name=f"nnp-session-{self.id}")
+
+    def _wants_training(self) -> bool:
+        return self.state == "playing" and bool(self.subscribers) and not self.closed
+
+    async def _run(self) -> None:
+        try:
+            while not self.closed:
+                train = self._wants_training()
+                self.scheduler.set_active(self, train)
+                budget = 0
+                if train:
+                    budget = self._budget()
+                if not self.commands and not budget:
+                    if not self.subscribers and not train:
+                        return
+                    self._wake.clear()
+                    timeout = max(0.0, self._period_end - time.monotonic()) if train else None
+                    try:
+                        await asyncio.wait_for(self._wake.wait(), timeout)
+                    except asyncio.TimeoutError:
+                        pass
+                    continue
+                outcome = await self.scheduler.run(self, self._work, budget)
+                self._deliver(outcome)
+        finally:
+            self.scheduler.set_active(self, False)
+
+    def _budget(self) -> int:
+        """Batches to train in the next turn (0: wait for the next frame period at this speed)."""
+        per_chunk = max(1, int(self.scheduler.chunk_seconds() / self._seconds_per_batch))
+        if self.speed == 0:
+            return per_chunk
+        now = time.monotonic()
+        if self._period_left <= 0 and now >= self._period_end:
+            self._period_left = self.speed * max(1, self.trainer.batches_per_epoch)
+            self._period_end = max(self._period_end + self.interval, now)
+        return min(per_chunk, self._period_left) if self._period_left > 0 else 0
+
+    def _deliver(self, outcome: Outcome) -> None:
+        pages = self.subscribers
+        for target, key, text in outcome.messages:
+            for page in (pages if target is None else (target,)):
+                page.send_message(text, key)
+        if outcome.frame is not None:
+            for page in pages:
+                page.put_frame(outcome.frame)
+        for future, value, error in outcome.results:
+            if not future.done():
+                if error is not None:
+                    future.set_exception(error)
+                else:
+                    future.set_result(value)
+
+    # ------------------------------------------------------------------ worker-thread side
+    def _work(self, budget: int) -> Outcome:
+        out = Outcome()
+        while self.commands:
+            command = self.commands.popleft()
+            try:
+                value = getattr(self, "_do_" + command.kind)(command, out)
+                if command.future is not None:
+                    out.results.append((command.future, value, None))
+            except (ConfigError, DataError, ValueError) as error:
+                code = "data_error" if isinstance(error, DataError) else "invalid_config"
+                if command.future is not None:
+                    out.results.append((command.future, None, error))
+                else:
+                    out.error(command.origin, code, _plain(error), _field_of(command))
+            except Exception as error:          # a bug: log it here, say nothing technical to the page
+                log.exception("command %s failed", command.kind)
+                if command.future is not None:
+                    out.results.append((command.future, None, RuntimeError("internal error")))
+                else:
+                    out.error(command.origin, "internal", "the server could not do that; the session goes on")
+        if budget and self.state == "playing" and self.subscribers:
+            self._train(budget, out)
+        now = time.perf_counter()
+        due = self.state == "playing" and now - self._last_frame_at >= 0.9 * self.interval \
+            and any(page.ready for page in self.subscribers)
+        if (out.frame_needed or due) and self.subscribers:
+            out.frame = self._frame(now)
+        return out
+
+    def _train(self, batches: int, out: Outcome) -> None:
+        t = self.trainer
+        if len(t.train_idx) == 0:
+            self.state = "paused"
+            out.status("paused", "there is nothing to train on: add points or choose a data set")
+            out.frame_needed = True
+            return
+        started = time.perf_counter()
+        before = t.examples_seen
+        t.train_batches(batches)
+        elapsed = time.perf_counter() - started
+        done = max(1, (t.examples_seen - before) / max(1, min(t.config.batch_size, len(t.train_idx))))
+        self._seconds_per_batch = 0.7 * self._seconds_per_batch + 0.3 * max(elapsed / done, 1e-7)
+        if self.speed:
+            self._period_left -= batches
+        if self.stats is not None:
+            self.stats.epochs += (t.examples_seen - before) / len(t.train_idx)
+        self._collect_row()
+        if t.divergence is not None:
+            self.state = "diverged"
+            out.status("diverged", f"{t.divergence['reason']} at epoch {t.divergence['epoch']}: "
+                                   f"{t.divergence['advice']}")
+            out.frame_needed = True
+
+    def _collect_row(self) -> None:
+        history = self.trainer.history
+        if history and history[-1] is not self._last_row:
+            self._last_row = history[-1]
+            self._rows.append(history[-1])
+            if len(self._rows) > MAX_ROWS:
+                del self._rows[:-MAX_ROWS]
+
+    def _restart_rows(self, out: Outcome) -> None:
+        """The history was replaced (reset, new network, loaded state): send it whole, start counting anew."""
+        self._rows = []
+        self._last_row = self.trainer.history[-1] if self.trainer.history else None
+        out.broadcast(frames.history_message(self.trainer))
+
+    def _frame(self, now: float) -> frames.Frame:
+        t = self.trainer
+        mark_time, mark_examples = self._rate_mark
+        if self.state == "playing" and now > mark_time and len(t.train_idx):
+            rate = (t.examples_seen - mark_examples) / len(t.train_idx) / (now - mark_time)
+            self._eps = rate if math.isfinite(rate) and rate >= 0 else 0.0
+        elif self.state != "playing":
+            self._eps = 0.0
+        self._rate_mark = (now, t.examples_seen)
+        self._seq += 1
+        frame = frames.encode_frame(self._seq, t, state=self.state, speed=self.speed, rows=self._rows,
+                                    grid_size=self.grid_size, unit_size=self.unit_size, focus=self.focus,
+                                    cache=self._cache, epochs_per_second=self._eps)
+        self._rows = []
+        self._last_frame_at = now
+        if self.follow is not None:
+            try:
+                frame.extra = dumps(frames.inspection_message(t, *self.follow, True))
+            except (ConfigError, ValueError, IndexError):
+                self.follow = None
+        if self.stats is not None:
+            self.stats.frames += 1
+        return frame
+
+    def _config(self, out: Outcome, change: str, target=None) -> None:
+        message = frames.config_message(self.trainer, change, grid_size=self.grid_size, unit_size=self.unit_size,
+                                        speed=self.speed)
+        out.broadcast(message) if target is None else out.to(target, message, "config")
+
+    def _settle_divergence(self) -> None:
+        if self.state == "diverged" and self.trainer.divergence is None:
+            self.state = "paused"
+
+    # commands: each runs in the worker thread, may raise ConfigError / DataError (refused, nothing changed)
+    def _do_attach(self, command: Command, out: Outcome) -> None:
+        page = command.origin
+        self._config(out, "unchanged", page)
+        out.to(page, frames.data_message(self.trainer), "data")
+        if command.payload:                  # resumed: the page needs the whole loss history
+            out.to(page, frames.history_message(self.trainer), "history")
+        out.frame_needed = True
+
+    def _do_configure(self, command: Command, out: Outcome) -> str:
+        settings = command.payload.settings.model_dump(exclude_unset=True)
+        view = {k: settings.pop(k) for k in ("grid_size", "unit_size") if k in settings}
+        change = self.trainer.configure(**settings) if settings else "unchanged"
+        self.grid_size = view.get("grid_size", self.grid_size)
+        self.unit_size = view.get("unit_size", self.unit_size)
+        self._settle_divergence()
+        if change in ("data", "network"):
+            self.focus = None
+            self._period_left = 0
+        self._config(out, change)
+        if change == "data":
+            out.broadcast(frames.data_message(self.trainer))
+        if change in ("data", "network"):
+            self._restart_rows(out)
+        out.frame_needed = True
+        return change
+
+    def _do_control(self, command: Command, out: Outcome) -> None:
+        action, t = command.payload.action, self.trainer
+        if action == "play":
+            if t.divergence is not None:
+                out.status("diverged", "training stopped because the loss became infinite or NaN: lower the "
+                                       "learning rate or step back before playing again")
+            elif len(t.train_idx) == 0:
+                out.status("paused", "there is nothing to train on: add points or choose a data set")
+            else:
+                self.state = "playing"
+                self._period_left, self._period_end = 0, 0.0
+                self._rate_mark = (time.perf_counter(), t.examples_seen)
+                out.status("playing", "training")
+        elif action == "pause":
+            if self.state == "playing":
+                self.state = "paused"
+            out.status(self.state, "paused" if self.state == "paused" else "diverged: step back or reset")
+        elif action in ("step", "step_batch"):
+            if self.state == "playing":
+                self.state = "paused"
+                out.status("paused", "paused to step")
+            if t.divergence is None:
+                t.train(1) if action == "step" else t.train_batches(1)
+                self._collect_row()
+                if t.divergence is not None:
+                    self.state = "diverged"
+                    out.status("diverged", f"{t.divergence['reason']}: {t.divergence['advice']}")
+        elif action == "reset":
+            t.reset()
+            self._settle_divergence()
+            if self.state == "diverged":
+                self.state = "paused"
+            self._restart_rows(out)
+        elif action == "regenerate":
+            change = t.configure(seed=(t.config.seed + 1) % (2**31 - 1))
+            self._settle_divergence()
+            if self.state == "diverged":
+                self.state = "paused"
+            self.focus = None
+            self._config(out, change)
+            out.broadcast(frames.data_message(t))
+            self._restart_rows(out)
+        elif action == "step_back":
+            t.step_back()
+            if self.state == "diverged":
+                self.state = "paused"
+            out.status(self.state, "stepped back to the weights before the last training chunk")
+            self._restart_rows(out)
+        out.frame_needed = True
+
+    def _do_speed(self, command: Command, out: Outcome) -> None:
+        self.speed = min(max(int(command.payload.epochs_per_frame), 0), MAX_SPEED)
+        self._period_left, self._period_end = 0, 0.0
+        out.frame_needed = True
+
+    def _do_edit_weight(self, command: Command, out: Outcome) -> None:
+        m = command.payload
+        self.trainer.set_weight(m.layer, m.source, m.target, m.value)
+        out.frame_needed = True
+
+    def _do_edit_bias(self, command: Command, out: Outcome) -> None:
+        m = command.payload
+        self.trainer.set_bias(m.layer, m.unit, m.value)
+        out.frame_needed = True
+
+    def _do_set_points(self, command: Command, out: Outcome) -> None:
+        table = np.asarray(command.payload.points, dtype=np.float64).reshape(-1, 3)
+        self.trainer.set_points(table[:, :2], table[:, 2])
+        self._settle_divergence()
+        self.focus = None if self.focus is None or self.focus >= self._n_units() else self.focus
+        self._config(out, "data")
+        out.broadcast(frames.data_message(self.trainer))
+        self._restart_rows(out)
+        out.frame_needed = True
+
+    def _do_inspect(self, command: Command, out: Outcome) -> None:
+        m, t = command.payload, self.trainer
+        if m.point is None:
+            self.follow = None
+            return
+        width = 2 if t.data.is_plane else len(t.data.columns)
+        if len(m.point) != width:
+            raise ConfigError(f"point must have {width} numbers")
+        label = m.label
+        if label is not None and t.config.task != "regression":
+            classes = max(t.data.n_classes, 2)
+            if label != int(label) or not 0 <= label < classes:
+                raise ConfigError(f"label must be a class from 0 to {classes - 1}")
+            label = int(label)
+        out.broadcast(frames.inspection_message(t, list(m.point), label, m.follow))
+        self.follow = (list(m.point), label) if m.follow else None
+
+    def _do_focus(self, command: Command, out: Outcome) -> None:
+        unit = command.payload.unit
+        if unit is not None and unit >= self._n_units():
+            raise ConfigError(f"unit must be between 0 and {self._n_units() - 1}")
+        self.focus = unit
+        out.frame_needed = True
+
+    def _do_load_csv(self, command: Command, out: Outcome) -> dict:
+        text, label, features = command.payload
+        data = self.trainer.load_csv(text, label, features)
+        self.state = "paused" if self.state != "playing" else self.state
+        self._settle_divergence()
+        self.focus = self.follow = None
+        self._config(out, "data")
+        out.broadcast(frames.data_message(self.trainer))
+        self._restart_rows(out)
+        out.frame_needed = True
+        return {"rows": int(len(data.labels)), "columns": list(data.columns), "class_names": list(data.class_names),
+                "task": data.task, "is_plane": bool(data.is_plane)}
+
+    def _do_save_state(self, command: Command, out: Outcome) -> str:
+        try:
+            return dumps(self.trainer.state_dict())
+        except ValueError:
+            raise _Conflict("the network has diverged (some numbers are infinite or NaN): step back or reset "
+                            "before saving") from None
+
+    def _do_load_state(self, command: Command, out: Outcome) -> dict:
+        self.trainer = Trainer.from_state(command.payload)
+        self.state = "paused"
+        self.focus = self.follow = None
+        self._cache = frames.MapCache()
+        self._config(out, "network")
+        out.broadcast(frames.data_message(self.trainer))
+        self._restart_rows(out)
+        out.status("paused", "state loaded")
+        out.frame_needed = True
+        return {"epoch": self.trainer.epoch}
+
+    def _n_units(self) -> int:
+        sizes = self.trainer.layout.sizes
+        return sum(sizes) - sizes[0]
+
+
+class _Conflict(ConfigError):
+    """A request that cannot be met in the session's current state."""
+
+
+def _plain(error: Exception) -> str:
+    text = str(error) or "refused"
+    return text[:500]
+
+
+def _field_of(command: Command) -> str | None:
+    if command.kind == "configure":
+        keys = list(command.payload.settings.model_dump(exclude_unset=True))
+        return keys[0] if len(keys) == 1 else None
+    return None

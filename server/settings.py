@@ -1,0 +1,23 @@
+"""Server settings: one frozen record built by the CLI (or a test) and passed to create_app()."""
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_sessions: int = 200           # sessions in the table (pages attached or waiting for a reload)
+    fps: int = 30                     # frames per second per page, at most
+    join_token: str | None = None     # required from every page when set (always set when serving a LAN)
+    allowed_hosts: tuple[str, ...] = ()   # host names accepted in the Host header besides localhost and IPs
+    resume_seconds: float = 180.0     # how long a session waits for its page to come back
+    cleanup_interval: float = 10.0
+    workers: int | None = None        # engine threads (default: one per CPU)
+    default_speed: int = 10           # epochs per frame of a new session (0 = as fast as possible)
+    grid_size: int = 48               # output map side of a new session
+    unit_size: int = 24               # neuron map side of a new session
+    rate: float = 50.0                # client messages per second per page, sustained
+    burst: int = 100                  # ... and in a burst
+    max_state_bytes: int = 20_000_000     # a saved state uploaded with POST /api/state
+    warm_up: bool = True              # compile (or load) the numba kernels before serving
+    debug_stats: bool = False         # GET /debug/stats: event-loop stalls, memory, counters (benchmarks)
