@@ -8,7 +8,6 @@ import pytest
 
 import reference as ref
 from engine import Trainer
-from engine.one_weight import OneWeight
 from engine.optimizers import CODES as OPTIMIZERS
 
 # optimizer settings away from the defaults, so that a setting the kernels ignored would show
@@ -158,16 +157,6 @@ def test_worked_example_with_a_learning_bias_moves_both():
     trainer.train(200)
     w, b = trainer.weights(0)[0, 0], trainer.bias(0)[0]
     assert w == pytest.approx(3.4, abs=1e-9) and b == pytest.approx(-0.8, abs=1e-9)   # (5, 0) − s·(2, 1)
-
-
-def test_one_weight_view():
-    view = OneWeight()
-    assert view.point() == {"w": 5.0, "loss": 8.0, "slope": 8.0, "step": pytest.approx(-0.8, abs=1e-15)}
-    path = view.step(1)
-    assert [p["w"] for p in path] == [5.0, 4.2]
-    view.step(60)
-    assert view.w == pytest.approx(view.optimum, abs=1e-12) and view.optimum == 3.0
-    np.testing.assert_allclose(view.loss_at(np.array([3.0, 5.0, 1.0])), [0.0, 8.0, 8.0], atol=1e-12)
 
 
 def test_turning_bias_learning_off_mid_run_freezes_the_biases():
