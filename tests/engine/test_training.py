@@ -263,7 +263,8 @@ def test_saved_state_continues_identically(how):
         trainer.set_points(points, (points[:, 0] > points[:, 1]).astype(int))
     elif how == "csv":
         rng = np.random.default_rng(6)
-        rows = "\n".join(f"{a:.3f},{b:.3f},{c:.3f},{'yes' if a + b > c else 'no'}" for a, b, c in rng.normal(0, 1, (60, 3)))
+        rows = "\n".join(f"{a:.3f},{b:.3f},{c:.3f},{'yes' if a + b > c else 'no'}"
+                         for a, b, c in rng.normal(0, 1, (60, 3)))
         trainer = Trainer(**config)
         trainer.load_csv("a,b,c,label\n" + rows, "label")
         assert trainer.layout.sizes[0] == 3
