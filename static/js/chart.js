@@ -1,0 +1,153 @@
+// The loss chart: training and test loss against iterations, a log-scale toggle, a smoothing slider,
+// and hovering to read the values at any point.
+
+import { el, setChildren, fmt, count } from './dom.js';
+
+const TRAIN = '#3a4a5c';
+const TEST = '#8a55c9';
+
+function smooth(values, amount) {
+  if (amount <= 0) return values;
+  const out = new Array(values.length);
+  let acc = null;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v === null || !Number.isFinite(v)) { out[i] = v; continue; }
+    acc = acc === null ? v : amount * acc + (1 - amount) * v;
+    out[i] = acc;
+  }
+  return out;
+}
+
+export function createChart({ state, latest }) {
+  const host = document.getElementById('chart');
+  const canvas = el('canvas', { class: 'chart-canvas', id: 'loss-chart', role: 'img', 'aria-label': 'Loss over iterations' });
+  const readout = el('div', { class: 'chart-readout', id: 'chart-readout', 'aria-live': 'off' }, '');
+  const logBox = el('input', { type: 'checkbox', id: 'log-scale', onchange: () => state.set({ log_scale: logBox.checked }) });
+  const smoothInput = el('input', { type: 'range', id: 'smoothing', min: 0, max: 0.95, step: 0.05, 'aria-label': 'Smoothing',
+    oninput: () => state.set({ smoothing: Number(smoothInput.value) }) });
+  const head = el('div', { class: 'chart-head' },
+    el('span', { class: 'chart-title' }, 'Loss'),
+    el('span', { class: 'key' }, el('i', { class: 'key-line', style: `background:${TRAIN}` }), 'training'),
+    el('span', { class: 'key' }, el('i', { class: 'key-line', style: `background:${TEST}` }), 'test'),
+    el('label', { class: 'check small', dataset: { ctl: 'log_scale' } }, logBox, ' log'),
+    el('label', { class: 'check small slider-inline', dataset: { ctl: 'smoothing' } }, 'smooth ', smoothInput));
+  const wrap = el('div', { class: 'chart-wrap' }, canvas, readout);
+  setChildren(host, head, wrap);
+
+  const ctx = canvas.getContext('2d');
+  let key = '';
+  let hoverX = null;
+  let geometry = null;
+
+  canvas.addEventListener('pointermove', (event) => {
+    const box = canvas.getBoundingClientRect();
+    hoverX = (event.clientX - box.left) / box.width;
+    draw(true);
+  });
+  canvas.addEventListener('pointerleave', () => {
+    hoverX = null;
+    draw(true);
+  });
+
+  function draw(force) {
+    const rows = latest.history;
+    const w = canvas.clientWidth;
+    const h = canvas.clientHeight;
+    if (!w || !h) return;
+    const dpr = window.devicePixelRatio || 1;
+    const last = rows.length ? rows[rows.length - 1] : null;
+    const k = `${w}|${h}|${dpr}|${rows.length}|${last && last.iteration}|${last && last.train_loss}|${state.get('log_scale')}|${state.get('smoothing')}|${hoverX}`;
+    if (!force && k === key) return;
+    key = k;
+    if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
+      canvas.width = Math.round(w * dpr);
+      canvas.height = Math.round(h * dpr);
+    }
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, w, h);
+    const pad = { l: 38, r: 8, t: 6, b: 16 };
+    const log = state.get('log_scale');
+    const amount = state.get('smoothing');
+    const tr = smooth(rows.map((r) => r.train_loss), amount);
+    const te = smooth(rows.map((r) => r.test_loss), amount);
+    const tf = (v) => (v === null || v === undefined || !Number.isFinite(v) ? null : log ? Math.log10(Math.max(v, 1e-8)) : v);
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const arr of [tr, te]) for (const v of arr) { const y = tf(v); if (y !== null) { lo = Math.min(lo, y); hi = Math.max(hi, y); } }
+    ctx.font = '11px system-ui, sans-serif';
+    ctx.fillStyle = '#7a8591';
+    ctx.strokeStyle = '#e3e7ec';
+    ctx.lineWidth = 1;
+    if (!Number.isFinite(lo)) {
+      ctx.fillText('The loss appears here once training starts.', pad.l, h / 2);
+      readout.textContent = '';
+      geometry = null;
+      return;
+    }
+    if (!log) lo = Math.min(lo, 0);
+    if (hi - lo < 1e-9) hi = lo + (log ? 1 : 1e-3);
+    const x0 = rows[0].iteration;
+    const x1 = Math.max(rows[rows.length - 1].iteration, x0 + 1);
+    const X = (it) => pad.l + ((it - x0) / (x1 - x0)) * (w - pad.l - pad.r);
+    const Y = (v) => pad.t + (1 - (v - lo) / (hi - lo)) * (h - pad.t - pad.b);
+    geometry = { X, Y, x0, x1, pad, w };
+    // grid and labels
+    for (let i = 0; i <= 2; i++) {
+      const v = lo + ((hi - lo) * i) / 2;
+      const y = Y(v);
+      ctx.beginPath();
+      ctx.moveTo(pad.l, y + 0.5);
+      ctx.lineTo(w - pad.r, y + 0.5);
+      ctx.stroke();
+      ctx.fillText(fmt(log ? 10 ** v : v, 2), 2, y + 4);
+    }
+    ctx.fillText(`iteration ${count(x1)}`, w - pad.r - 90, h - 3);
+    const stride = Math.max(1, Math.floor(rows.length / (w - pad.l - pad.r)));
+    const line = (values, color, width) => {
+      ctx.strokeStyle = color;
+      ctx.lineWidth = width;
+      ctx.lineJoin = 'round';
+      ctx.beginPath();
+      let open = false;
+      for (let i = 0; i < rows.length; i += stride) {
+        const y = tf(values[i]);
+        if (y === null) { open = false; continue; }
+        if (!open) ctx.moveTo(X(rows[i].iteration), Y(y));
+        else ctx.lineTo(X(rows[i].iteration), Y(y));
+        open = true;
+      }
+      const lastY = tf(values[rows.length - 1]);
+      if (open && lastY !== null) ctx.lineTo(X(rows[rows.length - 1].iteration), Y(lastY));
+      ctx.stroke();
+    };
+    line(tr, TRAIN, 1.6);
+    line(te, TEST, 1.6);
+    if (hoverX !== null) {
+      const it = x0 + ((hoverX * w - pad.l) / (w - pad.l - pad.r)) * (x1 - x0);
+      let best = 0;
+      for (let i = 0; i < rows.length; i++) if (Math.abs(rows[i].iteration - it) < Math.abs(rows[best].iteration - it)) best = i;
+      const r = rows[best];
+      const x = X(r.iteration);
+      ctx.strokeStyle = '#9aa5b1';
+      ctx.lineWidth = 1;
+      ctx.beginPath();
+      ctx.moveTo(x + 0.5, pad.t);
+      ctx.lineTo(x + 0.5, h - pad.b);
+      ctx.stroke();
+      readout.textContent = `epoch ${count(r.epoch)} · iteration ${count(r.iteration)} · training ${fmt(r.train_loss, 4)} · test ${fmt(r.test_loss, 4)}`;
+    } else {
+      readout.textContent = '';
+    }
+  }
+
+  return {
+    update(flags) {
+      if (flags.has('state')) {
+        logBox.checked = state.get('log_scale');
+        if (document.activeElement !== smoothInput) smoothInput.value = String(state.get('smoothing'));
+      }
+      if (flags.has('frame') || flags.has('history') || flags.has('state') || flags.has('layout')) draw(false);
+    },
+  };
+}

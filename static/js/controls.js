@@ -1,0 +1,218 @@
+// The run bar (play/pause, step, reset, counters, speed), the hyperparameter controls and the keyboard
+// shortcuts. Controls write to the state object; main.js turns state changes into messages.
+
+import { el, setChildren, count } from './dom.js';
+import { Choices, label } from './choices.js';
+
+const LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
+const REG_RATES = [0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
+const DROPOUTS = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6];
+const BATCHES = [1, 2, 5, 10, 20, 30, 50, 100, 10000];
+const SPEEDS = [[1, '1 epoch / frame'], [3, '3 epochs / frame'], [10, '10 epochs / frame'], [50, '50 epochs / frame'],
+  [200, '200 epochs / frame'], [0, 'As fast as possible']];
+const OPTIMIZER_SETTINGS = {
+  sgd: [],
+  momentum: ['momentum'],
+  adagrad: ['epsilon'],
+  rmsprop: ['rho', 'epsilon'],
+  adam: ['beta1', 'beta2', 'epsilon'],
+};
+const SETTING_OPTIONS = {
+  momentum: [[0, '0'], [0.5, '0.5'], [0.8, '0.8'], [0.9, '0.9'], [0.95, '0.95'], [0.99, '0.99']],
+  beta1: [[0.5, '0.5'], [0.8, '0.8'], [0.9, '0.9'], [0.95, '0.95'], [0.99, '0.99']],
+  beta2: [[0.9, '0.9'], [0.99, '0.99'], [0.999, '0.999'], [0.9999, '0.9999']],
+  rho: [[0.5, '0.5'], [0.8, '0.8'], [0.9, '0.9'], [0.95, '0.95'], [0.99, '0.99']],
+  epsilon: [[1e-8, '1e−8'], [1e-6, '1e−6'], [1e-4, '1e−4'], [1e-2, '0.01']],
+  huber_delta: [[0.1, '0.1'], [0.25, '0.25'], [0.5, '0.5'], [1, '1'], [2, '2'], [5, '5']],
+};
+const SETTING_CAPTIONS = { momentum: 'Momentum μ', beta1: 'β₁', beta2: 'β₂', rho: 'Decay ρ', epsilon: 'ε', huber_delta: 'Huber δ' };
+
+function numLabel(v) {
+  return v === 10000 ? 'All' : String(v);
+}
+
+/** A captioned <select> bound to one state key. */
+function selectControl(key, caption, onChange, title = '') {
+  const select = el('select', { id: `ctl-${key}`, name: key, onchange: () => onChange(select.value) });
+  const wrap = el('label', { class: 'ctl', dataset: { ctl: key }, title: title || undefined },
+    el('span', { class: 'ctl-caption' }, caption), select);
+  return {
+    wrap,
+    select,
+    setOptions(options) {
+      const current = select.value;
+      setChildren(select, options.map(([value, text]) => el('option', { value: String(value) }, text)));
+      if (current) select.value = current;
+    },
+    setValue(value) {
+      const v = String(value);
+      if (![...select.options].some((o) => o.value === v)) {
+        const num = Number(value);
+        select.append(el('option', { value: v }, Number.isFinite(num) ? numLabel(num) : label(value)));
+      }
+      select.value = v;
+    },
+  };
+}
+
+export function createControls({ state, latest, actions }) {
+  // ---------------------------------------------------------------- run bar
+  const runbar = document.getElementById('runbar');
+  const resetBtn = el('button', { type: 'button', class: 'round', id: 'reset', title: 'Reset the weights (r)', 'aria-label': 'Reset',
+    onclick: () => actions.control('reset') }, el('span', { class: 'icon icon-reset', 'aria-hidden': 'true' }));
+  const playBtn = el('button', { type: 'button', class: 'round play', id: 'play', title: 'Play / pause (space)', 'aria-label': 'Play',
+    onclick: () => togglePlay() }, el('span', { class: 'icon icon-play', 'aria-hidden': 'true' }));
+  const stepBtn = el('button', { type: 'button', class: 'round', id: 'step', title: 'One epoch (s)', 'aria-label': 'Step one epoch',
+    onclick: () => actions.control('step') }, el('span', { class: 'icon icon-step', 'aria-hidden': 'true' }));
+  const batchBtn = el('button', { type: 'button', class: 'chip-btn', id: 'step-batch', title: 'One iteration: a single batch',
+    onclick: () => actions.control('step_batch') }, '+1 batch');
+  const counterEpoch = el('output', { id: 'epoch', class: 'counter-value' }, '0');
+  const counterIter = el('output', { id: 'iteration', class: 'counter-value' }, '0');
+  const counterSeen = el('output', { id: 'examples-seen', class: 'counter-value' }, '0');
+  const counterBatch = el('output', { id: 'batches-per-epoch', class: 'counter-value' }, '–');
+  const speed = selectControl('speed', 'Speed', (v) => state.set({ speed: Number(v) }), 'Epochs trained between two pictures');
+  speed.setOptions(SPEEDS);
+  setChildren(runbar,
+    el('div', { class: 'run-buttons' }, resetBtn, playBtn, stepBtn, batchBtn),
+    el('div', { class: 'counters' },
+      el('div', { class: 'counter' }, el('span', { class: 'counter-caption' }, 'Epoch'), counterEpoch),
+      el('div', { class: 'counter' }, el('span', { class: 'counter-caption' }, 'Iteration'), counterIter),
+      el('div', { class: 'counter' }, el('span', { class: 'counter-caption' }, 'Examples seen'), counterSeen),
+      el('div', { class: 'counter counter-minor', title: 'Iterations per epoch = ⌈training examples ÷ batch size⌉' },
+        el('span', { class: 'counter-caption' }, 'Batches / epoch'), counterBatch)),
+    speed.wrap);
+
+  let playing = false;
+  function togglePlay() {
+    actions.control(playing ? 'pause' : 'play');
+    playing = !playing;
+    showPlaying();
+  }
+  function showPlaying() {
+    playBtn.classList.toggle('is-playing', playing);
+    playBtn.setAttribute('aria-label', playing ? 'Pause' : 'Play');
+    playBtn.firstChild.className = `icon ${playing ? 'icon-pause' : 'icon-play'}`;
+  }
+
+  // ------------------------------------------------------- hyperparameters
+  const host = document.getElementById('hyper-controls');
+  let choices = new Choices(null);
+  const lr = selectControl('learning_rate', 'Learning rate η', (v) => state.set({ learning_rate: Number(v) }),
+    'Step size of gradient descent: w ← w − η·∂L/∂w');
+  lr.setOptions(LEARNING_RATES.map((v) => [v, String(v)]));
+  const act = selectControl('activation', 'Activation', (v) => chooseActivation(v), 'Activation of every hidden layer (each layer can differ: see the diagram)');
+  const outAct = selectControl('output_activation', 'Output activation', (v) => state.set({ output_activation: v }));
+  const loss = selectControl('loss', 'Loss', (v) => chooseLoss(v));
+  const opt = selectControl('optimizer', 'Optimizer', (v) => state.set({ optimizer: v }));
+  const optSettings = {};
+  for (const key of ['momentum', 'beta1', 'beta2', 'rho', 'epsilon', 'huber_delta']) {
+    optSettings[key] = selectControl(key, SETTING_CAPTIONS[key], (v) => state.set({ [key]: Number(v) }));
+    optSettings[key].setOptions(SETTING_OPTIONS[key]);
+    optSettings[key].wrap.classList.add('ctl-small');
+  }
+  const batch = selectControl('batch_size', 'Batch size', (v) => state.set({ batch_size: Number(v) }),
+    'Examples per weight update; iterations per epoch = ⌈examples ÷ batch size⌉');
+  batch.setOptions(BATCHES.map((v) => [v, numLabel(v)]));
+  const reg = selectControl('regularization', 'Regularisation', (v) => state.set({ regularization: v }));
+  reg.setOptions(['none', 'l1', 'l2'].map((v) => [v, label(v)]));
+  const regRate = selectControl('reg_rate', 'Rate λ', (v) => state.set({ reg_rate: Number(v) }));
+  regRate.setOptions(REG_RATES.map((v) => [v, String(v)]));
+  const dropout = selectControl('dropout', 'Dropout', (v) => state.set({ dropout: Number(v) }),
+    'Fraction of hidden neurons switched off at random in each training step');
+  dropout.setOptions(DROPOUTS.map((v) => [v, v === 0 ? 'Off' : `${Math.round(v * 100)} %`]));
+
+  const group = (name, ...items) => el('div', { class: 'hyper-group', dataset: { group: name } }, items);
+  setChildren(host,
+    group('training', lr.wrap, opt.wrap, ...['momentum', 'beta1', 'beta2', 'rho', 'epsilon'].map((k) => optSettings[k].wrap), batch.wrap),
+    group('model', act.wrap, outAct.wrap, loss.wrap, optSettings.huber_delta.wrap),
+    group('regularisation', reg.wrap, regRate.wrap, dropout.wrap));
+
+  function chooseLoss(name) {
+    const outs = choices.losses(state.get('task'))[name] || [];
+    const current = state.get('output_activation');
+    state.set({ loss: name, output_activation: outs.includes(current) ? current : outs[0] || null });
+  }
+  function chooseActivation(name) {
+    const patch = { activation: name };
+    if (state.get('hidden_activations')) patch.hidden_activations = state.get('hidden').map(() => name);
+    if (name === 'step' && state.get('hidden').length === 0 && state.get('task') === 'binary') {
+      patch.loss = 'perceptron';
+      patch.output_activation = 'step';
+    }
+    state.set(patch);
+  }
+
+  function syncOptions() {
+    act.setOptions(choices.list('activations').map((a) => [a, label(a)]));
+    opt.setOptions(choices.list('optimizers').map((o) => [o, label(o)]));
+    const losses = choices.losses(state.get('task'));
+    loss.setOptions(Object.keys(losses).map((l) => [l, label(l)]));
+    const outs = losses[state.get('loss')] || Object.values(losses)[0] || [];
+    outAct.setOptions(outs.map((a) => [a, label(a)]));
+  }
+
+  function syncValues() {
+    const s = state.values;
+    lr.setValue(s.learning_rate);
+    act.setValue(s.activation);
+    if (s.loss) loss.setValue(s.loss);
+    if (s.output_activation) outAct.setValue(s.output_activation);
+    opt.setValue(s.optimizer);
+    for (const [key, ctl] of Object.entries(optSettings)) ctl.setValue(s[key]);
+    batch.setValue(s.batch_size);
+    reg.setValue(s.regularization);
+    regRate.setValue(s.reg_rate);
+    dropout.setValue(s.dropout);
+    speed.setValue(s.speed);
+    const shown = new Set(OPTIMIZER_SETTINGS[s.optimizer] || []);
+    for (const key of ['momentum', 'beta1', 'beta2', 'rho', 'epsilon']) optSettings[key].wrap.hidden = !shown.has(key);
+    optSettings.huber_delta.wrap.hidden = s.loss !== 'huber';
+    regRate.wrap.classList.toggle('is-off', s.regularization === 'none');
+    outAct.wrap.hidden = outAct.select.options.length <= 1;
+  }
+
+  function showCounters() {
+    const f = latest.frame;
+    if (!f || !f.counters) return;
+    const c = f.counters;
+    counterEpoch.textContent = String(c.epoch ?? 0).padStart(6, '0').replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+    counterIter.textContent = count(c.iteration);
+    counterSeen.textContent = count(c.examples_seen);
+    counterBatch.textContent = count(c.batches_per_epoch);
+  }
+
+  // ------------------------------------------------------------- keyboard
+  document.addEventListener('keydown', (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    const target = event.target;
+    const tag = target && target.tagName;
+    if (tag === 'INPUT' || tag === 'SELECT' || tag === 'TEXTAREA' || (target && target.isContentEditable)) return;
+    if (event.key === ' ' || event.code === 'Space') {
+      if (tag === 'BUTTON') return; // a focused button already reacts to space
+      event.preventDefault();
+      togglePlay();
+    } else if (event.key === 's' || event.key === 'S') {
+      actions.control('step');
+    } else if (event.key === 'r' || event.key === 'R') {
+      actions.control('reset');
+    }
+  });
+
+  syncOptions();
+  syncValues();
+
+  return {
+    update(flags) {
+      if (flags.has('welcome')) choices = new Choices(latest.welcome);
+      if (flags.has('welcome') || flags.has('config') || flags.has('state')) {
+        syncOptions();
+        syncValues();
+      }
+      if (flags.has('frame') || flags.has('status')) {
+        playing = (latest.runState || 'paused') === 'playing';
+        showPlaying();
+        showCounters();
+      }
+    },
+  };
+}

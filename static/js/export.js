@@ -1,0 +1,169 @@
+// Exports: the output map as PNG, the loss history as CSV, the model as JSON (the server's saved state),
+// and a short NumPy script that reproduces the trained network's predictions from its current weights.
+
+import { el, setChildren, download } from './dom.js';
+
+const PY_FEATURES = {
+  x1: 'x1', x2: 'x2', x1sq: 'x1 * x1 / 6.0', x2sq: 'x2 * x2 / 6.0', x1x2: 'x1 * x2 / 6.0',
+  sinx1: 'np.sin(x1)', sinx2: 'np.sin(x2)',
+};
+
+function stamp() {
+  const d = new Date();
+  const p = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+}
+
+/** Python source of a float list; JavaScript's shortest round-trip form keeps every float64 exact. */
+function pyList(values) {
+  const parts = Array.from(values, (v) => (Number.isFinite(v) ? String(v) : 'float("nan")'));
+  const lines = [];
+  for (let i = 0; i < parts.length; i += 6) lines.push(`    ${parts.slice(i, i + 6).join(', ')},`);
+  return `[\n${lines.join('\n')}\n]`;
+}
+
+export function numpyScript({ sizes, activations, features, plane, params, epoch, columns }) {
+  const featureLines = plane
+    ? features.map((f) => `        ${PY_FEATURES[f]},  # ${f}`).join('\n')
+    : null;
+  const inputDoc = plane
+    ? 'points: (N, 2) array of plane coordinates (x1, x2) in [-6, 6].'
+    : `points: (N, ${sizes[0]}) array of the network's inputs exactly as it saw them (${(columns || []).length === 64 ? '8×8 digit pixels scaled to [0, 1]' : 'the chosen CSV columns after the page scaled them'}).`;
+  return `"""A network trained in nnplayground (exported ${new Date().toISOString().slice(0, 19)}Z after ${epoch} epochs).
+
+Layers ${sizes.join(' → ')}, activations ${activations.join(', ')}.
+predict(points) gives the same outputs as the page (up to float rounding):
+  ${inputDoc}
+Each layer computes z = a·W + b, a = f(z); W has one row per unit the connections leave.
+"""
+import numpy as np
+
+SIZES = ${JSON.stringify(sizes)}
+ACTIVATIONS = ${JSON.stringify(activations)}
+PARAMS = np.array(${pyList(params)})
+
+
+def inputs(points):
+    points = np.atleast_2d(np.asarray(points, dtype=np.float64))
+${plane ? `    x1, x2 = points[:, 0], points[:, 1]
+    return np.column_stack([
+${featureLines}
+    ])` : '    return points'}
+
+
+def activate(name, z):
+    if name == "linear":
+        return z
+    if name == "sigmoid":
+        return 1.0 / (1.0 + np.exp(-z))
+    if name == "tanh":
+        return np.tanh(z)
+    if name == "relu":
+        return np.maximum(z, 0.0)
+    if name == "leaky_relu":
+        return np.where(z > 0, z, 0.1 * z)
+    if name == "step":
+        return (z >= 0).astype(np.float64)
+    if name == "softmax":
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+    raise ValueError(name)
+
+
+def predict(points):
+    """Outputs (N, K): class probabilities, or the predicted value for regression."""
+    a = inputs(points)
+    at = 0
+    for layer, (n_in, n_out) in enumerate(zip(SIZES[:-1], SIZES[1:])):
+        w = PARAMS[at:at + n_in * n_out].reshape(n_in, n_out)
+        at += n_in * n_out
+        b = PARAMS[at:at + n_out]
+        at += n_out
+        a = activate(ACTIVATIONS[layer], a @ w + b)
+    return a
+
+
+if __name__ == "__main__":
+    np.set_printoptions(precision=4, suppress=True)
+${plane ? '    print(predict([[0.0, 0.0], [3.0, -2.0], [-4.0, 4.0]]))' : '    print(predict(np.zeros((1, SIZES[0]))))'}
+`;
+}
+
+export function createExport({ latest, actions }) {
+  const host = document.getElementById('export');
+  const menu = el('div', { class: 'menu', id: 'export-menu', role: 'menu', hidden: true });
+  const toggle = el('button', { type: 'button', class: 'ghost', id: 'export-button', 'aria-haspopup': 'true', 'aria-expanded': 'false',
+    onclick: () => setOpen(menu.hidden) }, 'Export ▾');
+  const item = (id, text, note, fn) => el('button', { type: 'button', role: 'menuitem', id, class: 'menu-item',
+    onclick: async () => { setOpen(false); try { await fn(); } catch (err) { actions.notify(`Export failed: ${err.message}`); } } },
+  el('span', { class: 'menu-title' }, text), el('span', { class: 'menu-note' }, note));
+  setChildren(menu,
+    item('export-png', 'Map as PNG', 'the output picture with its points', exportPng),
+    item('export-csv', 'Loss history as CSV', 'epoch, iteration, training and test loss', exportCsv),
+    item('export-json', 'Model as JSON', 'settings, weights and history; loads back in', exportJson),
+    item('export-py', 'NumPy script', 'predict() with the current weights', exportPython));
+  setChildren(host, toggle, menu);
+
+  function setOpen(open) {
+    menu.hidden = !open;
+    toggle.setAttribute('aria-expanded', open ? 'true' : 'false');
+  }
+  document.addEventListener('pointerdown', (event) => { if (!host.contains(event.target)) setOpen(false); });
+  document.addEventListener('keydown', (event) => { if (event.key === 'Escape') setOpen(false); });
+
+  async function exportPng() {
+    const map = document.getElementById('output-map');
+    const points = document.getElementById('points-canvas');
+    const size = 720;
+    const out = el('canvas', { width: size, height: size });
+    const ctx = out.getContext('2d');
+    ctx.imageSmoothingEnabled = true;
+    ctx.imageSmoothingQuality = 'high';
+    if (map) ctx.drawImage(map, 0, 0, size, size);
+    if (points && points.width) ctx.drawImage(points, 0, 0, size, size);
+    const blob = await new Promise((resolve) => out.toBlob(resolve, 'image/png'));
+    if (!blob) throw new Error('the picture could not be encoded');
+    download(blob, `nnplayground-map-${stamp()}.png`);
+  }
+
+  function exportCsv() {
+    const cell = (v) => (v === null || v === undefined || !Number.isFinite(v) ? '' : String(v));
+    const lines = ['epoch,iteration,train_loss,test_loss'];
+    for (const r of latest.history) lines.push([r.epoch, r.iteration, cell(r.train_loss), cell(r.test_loss)].join(','));
+    download(new Blob([`${lines.join('\n')}\n`], { type: 'text/csv' }), `nnplayground-loss-${stamp()}.csv`);
+  }
+
+  async function savedState() {
+    const response = await fetch('/api/state', { headers: { 'X-Session-Token': actions.token() || '' } });
+    if (!response.ok) throw new Error(`the server answered HTTP ${response.status}`);
+    return response.text();
+  }
+
+  async function exportJson() {
+    const text = await savedState();
+    download(new Blob([text], { type: 'application/json' }), `nnplayground-model-${stamp()}.json`);
+  }
+
+  async function exportPython() {
+    if (!latest.network || !latest.params) throw new Error('no network yet');
+    let params = Array.from(latest.params);
+    let sizes = latest.network.sizes;
+    let activations = latest.network.activations;
+    let features = (latest.config && latest.config.features) || ['x1', 'x2'];
+    let epoch = (latest.frame && latest.frame.counters && latest.frame.counters.epoch) || 0;
+    try {
+      // the saved state carries the float64 weights; the frame only has float32 copies
+      const saved = JSON.parse(await savedState());
+      const state = saved.state || saved;
+      if (Array.isArray(state.params) && state.params.length === params.length) {
+        params = state.params;
+        if (state.config && Array.isArray(state.config.features)) features = state.config.features;
+        if (Number.isFinite(state.epoch)) epoch = state.epoch;
+      }
+    } catch (err) { /* fall back to the frame's weights */ }
+    const text = numpyScript({ sizes, activations, features, plane: latest.isPlane, params, epoch, columns: latest.data && latest.data.columns });
+    download(new Blob([text], { type: 'text/x-python' }), `nnplayground_model_${stamp().replace('-', '_')}.py`);
+  }
+
+  return { update() {} };
+}

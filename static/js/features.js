@@ -1,0 +1,114 @@
+// The input column of the diagram: x₁, x₂, x₁², x₂², x₁x₂, sin x₁, sin x₂ as toggles, each showing its own map
+// (from the `inputs` block of the binary frame for the features in use; computed here for the ones switched off).
+
+import { el, setChildren } from './dom.js';
+import { FEATURE_NAMES, FEATURE_LABELS, layoutFor } from './layout.js';
+import { MapCanvas, lutFor, diverging, pack } from './colors.js';
+
+const OFF_SIZE = 24;
+const FORMULAS = {
+  x1: (a) => a,
+  x2: (a, b) => b,
+  x1sq: (a) => (a * a) / 6,
+  x2sq: (a, b) => (b * b) / 6,
+  x1x2: (a, b) => (a * b) / 6,
+  sinx1: (a) => Math.sin(a),
+  sinx2: (a, b) => Math.sin(b),
+};
+const EXPLAIN = {
+  x1: 'x₁, the horizontal coordinate', x2: 'x₂, the vertical coordinate', x1sq: 'x₁² (scaled by 1/6)',
+  x2sq: 'x₂² (scaled by 1/6)', x1x2: 'x₁·x₂ (scaled by 1/6)', sinx1: 'sin x₁', sinx2: 'sin x₂',
+};
+
+function localMap(name, size) {
+  const f = FORMULAS[name];
+  const values = new Float32Array(size * size);
+  let big = 1e-9;
+  for (let r = 0; r < size; r++) {
+    for (let c = 0; c < size; c++) {
+      const x1 = -6 + ((c + 0.5) * 12) / size;
+      const x2 = 6 - ((r + 0.5) * 12) / size;
+      const v = f(x1, x2);
+      values[r * size + c] = v;
+      big = Math.max(big, Math.abs(v));
+    }
+  }
+  return { values, big };
+}
+
+export function createFeatures({ state, latest }) {
+  const host = document.getElementById('feature-layer');
+  const box = document.getElementById('network');
+  const rows = new Map();
+  let layoutKey = '';
+
+  for (const name of FEATURE_NAMES) {
+    const canvas = el('canvas', { class: 'node-map', width: OFF_SIZE, height: OFF_SIZE });
+    const button = el('button', { type: 'button', class: 'node feature', 'aria-pressed': 'false', dataset: { feature: name },
+      title: `${EXPLAIN[name]} — click to use it as an input or not`, onclick: () => toggle(name) }, canvas);
+    const caption = el('span', { class: 'feature-label' }, FEATURE_LABELS[name]);
+    const row = el('div', { class: 'feature-row' }, caption, button);
+    rows.set(name, { row, button, canvas, map: new MapCanvas(canvas), painted: null });
+  }
+  setChildren(host, [...rows.values()].map((r) => r.row));
+
+  function toggle(name) {
+    const current = (latest.config && latest.config.features) || state.get('features');
+    const on = current.includes(name);
+    if (on && current.length === 1) return; // the network needs at least one input
+    const next = FEATURE_NAMES.filter((f) => (f === name ? !on : current.includes(f)));
+    state.set({ features: next });
+  }
+
+  function place() {
+    const layout = layoutFor(latest, box.clientWidth, box.clientHeight);
+    host.hidden = !layout || !layout.plane;
+    if (!layout || !layout.plane) return;
+    const key = `${box.clientWidth}x${box.clientHeight}:${layout.node}:${layout.inputRowsXY.map((p) => p.y.toFixed(1)).join(',')}`;
+    const enabled = new Set(layout.features);
+    for (const [i, name] of FEATURE_NAMES.entries()) {
+      const r = rows.get(name);
+      const p = layout.inputRowsXY[i];
+      if (key !== layoutKey) {
+        r.row.style.transform = `translate(${(p.x - layout.node / 2).toFixed(1)}px, ${(p.y - layout.node / 2).toFixed(1)}px)`;
+        r.button.style.width = `${layout.node}px`;
+        r.button.style.height = `${layout.node}px`;
+      }
+      const on = enabled.has(name);
+      r.button.classList.toggle('is-off', !on);
+      r.button.setAttribute('aria-pressed', on ? 'true' : 'false');
+    }
+    layoutKey = key;
+  }
+
+  function paint() {
+    const enabled = (latest.config && latest.config.features) || [];
+    const block = latest.maps.inputs;
+    for (const name of FEATURE_NAMES) {
+      const r = rows.get(name);
+      const j = enabled.indexOf(name);
+      if (j >= 0 && block && block.maps[j]) {
+        const m = block.maps[j];
+        const big = Math.max(Math.abs(m.lo), Math.abs(m.hi), 1e-9);
+        r.map.paint(m, block.size, lutFor(m, (v) => diverging(v / big)));
+        r.painted = 'server';
+      } else if (r.painted !== 'local') {
+        const { values, big } = localMap(name, OFF_SIZE);
+        r.map.paintWith(OFF_SIZE, (i) => {
+          const c = diverging(values[i] / big);
+          return pack(c[0], c[1], c[2]);
+        });
+        r.painted = 'local';
+      }
+    }
+  }
+
+  paint();
+
+  return {
+    update(flags) {
+      if (flags.has('config') || flags.has('data') || flags.has('layout')) place();
+      if (flags.has('inputs') || flags.has('config')) paint();
+    },
+  };
+}

@@ -1,0 +1,217 @@
+// The output view: the decision map (confidence shading; K colours for multi-class; a diverging scale for
+// regression), training and test points, an optional discretised view, axes and a legend. While a neuron is
+// hovered in the diagram, its map is shown here enlarged. The map canvas has one pixel per grid cell.
+
+import { el, setChildren, fmt } from './dom.js';
+import { MapCanvas, lutFor, diverging, divergingStepped, unitScale, paintClasses, classColor, rgb, NEG, POS, MID } from './colors.js';
+
+const EXTENT = 6;
+const TICKS = [-6, -3, 0, 3, 6];
+
+function targetScale(data) {
+  if (!data || !data.train) return 1;
+  let big = 0;
+  for (const p of data.train) big = Math.max(big, Math.abs(p[2]));
+  for (const p of data.test || []) big = Math.max(big, Math.abs(p[2]));
+  return big > 0 ? big : 1;
+}
+
+export function createHeatmap({ state, latest }) {
+  const host = document.getElementById('heatmap');
+  const title = document.getElementById('map-title');
+  const mapCanvas = el('canvas', { class: 'map-canvas', id: 'output-map', width: 2, height: 2, role: 'img',
+    'aria-label': 'What the network answers at each point of the plane' });
+  const pointsCanvas = el('canvas', { class: 'points-canvas', id: 'points-canvas', 'aria-hidden': 'true' });
+  const drawLayer = el('div', { class: 'draw-layer', id: 'draw-layer' });
+  const empty = el('div', { class: 'map-empty', hidden: true });
+  const stack = el('div', { class: 'map-stack' }, mapCanvas, pointsCanvas, drawLayer, empty);
+  const xTicks = el('div', { class: 'ticks ticks-x', 'aria-hidden': 'true' },
+    TICKS.map((t) => el('span', { style: `left:${((t + EXTENT) / (2 * EXTENT)) * 100}%` }, String(t).replace('-', '−'))));
+  const yTicks = el('div', { class: 'ticks ticks-y', 'aria-hidden': 'true' },
+    TICKS.map((t) => el('span', { style: `top:${((EXTENT - t) / (2 * EXTENT)) * 100}%` }, String(t).replace('-', '−'))));
+  const frame = el('div', { class: 'map-frame' }, yTicks, stack, xTicks,
+    el('span', { class: 'axis-name axis-x' }, 'x₁'), el('span', { class: 'axis-name axis-y' }, 'x₂'));
+
+  const showTest = el('input', { type: 'checkbox', id: 'show-test', onchange: () => state.set({ show_test: showTest.checked }) });
+  const discretize = el('input', { type: 'checkbox', id: 'discretize', onchange: () => state.set({ discretize: discretize.checked }) });
+  const options = el('div', { class: 'map-options' },
+    el('label', { class: 'check', dataset: { ctl: 'show_test' } }, showTest, ' Show test data'),
+    el('label', { class: 'check', dataset: { ctl: 'discretize' } }, discretize, ' Discretise output'));
+  const legend = el('div', { class: 'legend', id: 'legend' });
+  setChildren(host, frame, legend, options);
+
+  const map = new MapCanvas(mapCanvas);
+  const pctx = pointsCanvas.getContext('2d');
+  let pointsKey = '';
+  let legendKey = '';
+
+  function unitActivation(u) {
+    const sizes = latest.sizes;
+    const acts = (latest.network && latest.network.activations) || [];
+    if (!sizes) return 'tanh';
+    let left = u;
+    for (let l = 1; l < sizes.length; l++) {
+      if (left < sizes[l]) return { activation: acts[l - 1], layer: l, index: left, output: l === sizes.length - 1 };
+      left -= sizes[l];
+    }
+    return { activation: 'tanh', layer: 0, index: 0, output: false };
+  }
+
+  function task() {
+    return (latest.data && latest.data.task) || (latest.config && latest.config.task) || state.get('task');
+  }
+
+  function outputActivation() {
+    const acts = (latest.network && latest.network.activations) || [];
+    return acts[acts.length - 1] || 'sigmoid';
+  }
+
+  function paintMap() {
+    const focus = latest.focusUnit !== null && latest.maps.focus && latest.maps.focus.maps[0];
+    if (focus) {
+      const info = unitActivation(latest.focusUnit);
+      const m = latest.maps.focus.maps[0];
+      let colorOf;
+      if (info.output && info.activation === 'softmax') {
+        const c = classColor(info.index);
+        colorOf = (v) => { const t = Math.max(0, Math.min(1, v)); return [MID[0] + (c[0] - MID[0]) * t, MID[1] + (c[1] - MID[1]) * t, MID[2] + (c[2] - MID[2]) * t]; };
+      } else {
+        const toT = unitScale(info.activation, m.lo, m.hi);
+        colorOf = (v) => diverging(toT(v));
+      }
+      map.paint(m, latest.maps.focus.size, lutFor(m, colorOf));
+      title.textContent = info.output ? `Output neuron ${info.index + 1}` : `Layer ${info.layer}, neuron ${info.index + 1}`;
+      stack.classList.add('is-focus');
+      return true;
+    }
+    stack.classList.remove('is-focus');
+    title.textContent = 'Output';
+    const block = latest.maps.output;
+    if (!block || !block.maps.length) return false;
+    const discrete = state.get('discretize');
+    const t = task();
+    if (t === 'multiclass' || block.maps.length > 1) {
+      paintClasses(map, block, discrete);
+      return true;
+    }
+    const m = block.maps[0];
+    let colorOf;
+    if (t === 'regression') {
+      const scale = targetScale(latest.data);
+      colorOf = discrete ? (v) => divergingStepped(v / scale, 4) : (v) => diverging(v / scale);
+    } else {
+      const act = outputActivation();
+      const toT = act === 'sigmoid' || act === 'step' ? (v) => 2 * v - 1 : (v) => Math.max(-1, Math.min(1, v));
+      colorOf = discrete ? (v) => diverging(toT(v) >= 0 ? 0.82 : -0.82) : (v) => diverging(toT(v) * 0.92);
+    }
+    map.paint(m, block.size, lutFor(m, colorOf));
+    return true;
+  }
+
+  function pointColor(p, t, scale) {
+    if (t === 'regression') return rgb(diverging(p[2] / scale));
+    return rgb(classColor(p[2] | 0));
+  }
+
+  function paintPoints(force) {
+    const data = latest.data;
+    const w = stack.clientWidth;
+    const dpr = window.devicePixelRatio || 1;
+    const drawing = state.get('dataset') === 'points';
+    const withTest = state.get('show_test') || drawing;
+    const key = `${w}|${dpr}|${withTest}|${data ? data.n_train : 0}|${data && data.__v}`;
+    if (!force && key === pointsKey) return;
+    pointsKey = key;
+    const px = Math.max(1, Math.round(w * dpr));
+    if (pointsCanvas.width !== px) {
+      pointsCanvas.width = px;
+      pointsCanvas.height = px;
+    }
+    pctx.setTransform(1, 0, 0, 1, 0, 0);
+    pctx.clearRect(0, 0, px, px);
+    if (!data || !data.is_plane) return;
+    const t = data.task;
+    const scale = targetScale(data);
+    const r = Math.max(2.2, Math.min(4.2, w / 110)) * dpr;
+    const toX = (v) => ((v + EXTENT) / (2 * EXTENT)) * px;
+    const toY = (v) => ((EXTENT - v) / (2 * EXTENT)) * px;
+    pctx.lineWidth = Math.max(1, dpr);
+    pctx.strokeStyle = 'rgba(255,255,255,0.95)';
+    for (const p of data.train || []) {
+      pctx.beginPath();
+      pctx.arc(toX(p[0]), toY(p[1]), r, 0, 2 * Math.PI);
+      pctx.fillStyle = pointColor(p, t, scale);
+      pctx.fill();
+      pctx.stroke();
+    }
+    if (withTest) {
+      pctx.strokeStyle = '#1d2630';
+      pctx.lineWidth = 1.3 * dpr;
+      for (const p of data.test || []) {
+        pctx.beginPath();
+        pctx.arc(toX(p[0]), toY(p[1]), r, 0, 2 * Math.PI);
+        pctx.fillStyle = pointColor(p, t, scale);
+        pctx.fill();
+        pctx.stroke();
+      }
+    }
+  }
+
+  function showLegend() {
+    const data = latest.data;
+    const t = task();
+    const names = (data && data.class_names) || [];
+    const key = `${t}|${names.join('\u0001')}|${data && data.is_plane}|${targetScale(data)}`;
+    if (key === legendKey) return;
+    legendKey = key;
+    if (!data || !data.is_plane) {
+      setChildren(legend);
+      return;
+    }
+    if (t === 'regression') {
+      const s = targetScale(data);
+      setChildren(legend, el('span', { class: 'legend-end' }, fmt(-s, 2)),
+        el('span', { class: 'legend-bar', style: `background:linear-gradient(90deg, ${rgb(NEG)}, ${rgb(MID)}, ${rgb(POS)})` }),
+        el('span', { class: 'legend-end' }, fmt(s, 2)));
+    } else if (t === 'binary') {
+      setChildren(legend, el('span', { class: 'legend-end' }, names[0] ?? 'class 0'),
+        el('span', { class: 'legend-bar', style: `background:linear-gradient(90deg, ${rgb(NEG)}, ${rgb(MID)}, ${rgb(POS)})` }),
+        el('span', { class: 'legend-end' }, names[1] ?? 'class 1'));
+    } else {
+      const k = data.n_classes || names.length;
+      setChildren(legend, Array.from({ length: k }, (_, j) => el('span', { class: 'legend-class' },
+        el('span', { class: 'swatch', style: `background:${rgb(classColor(j))}` }), names[j] ?? `class ${j}`)));
+    }
+  }
+
+  function showEmpty() {
+    const data = latest.data;
+    const plane = !data || data.is_plane !== false;
+    empty.hidden = plane;
+    frame.classList.toggle('is-flat', !plane);
+    if (!plane) {
+      const n = (data.columns || []).length;
+      empty.textContent = data.columns && n === 64
+        ? 'Each example is an 8×8 image (64 inputs), so there is no plane to colour. Watch the loss, the accuracy and the confusion matrix.'
+        : `This data has ${n} input columns, so there is no plane to colour. Watch the loss and the metrics.`;
+    }
+  }
+
+  return {
+    update(flags) {
+      if (flags.has('data') || flags.has('welcome')) {
+        if (latest.data) latest.data.__v = (latest.data.__v || 0) + 1;
+        showEmpty();
+        showLegend();
+      }
+      if (flags.has('config')) showLegend();
+      if (flags.has('frame') || flags.has('focus') || flags.has('state')) paintMap();
+      if (flags.has('data') || flags.has('state') || flags.has('layout')) paintPoints(false);
+      if (flags.has('state')) {
+        showTest.checked = state.get('show_test');
+        discretize.checked = state.get('discretize');
+        showTest.disabled = state.get('dataset') === 'points';
+      }
+    },
+  };
+}

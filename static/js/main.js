@@ -1,0 +1,249 @@
+// Wiring only: the state object, the socket and the views. State changes become messages; messages update
+// `latest`; one animation-frame loop asks every view to redraw what changed.
+
+import { State, propScope } from './state.js';
+import { openSocket } from './socket.js';
+import { Latest } from './latest.js';
+import { createControls } from './controls.js';
+import { createDatasets } from './datasets.js';
+import { createFeatures } from './features.js';
+import { createNetwork } from './network.js';
+import { createHeatmap } from './heatmap.js';
+import { createChart } from './chart.js';
+import { createMetrics } from './metrics.js';
+import { createStatus } from './status.js';
+import { createExport } from './export.js';
+
+const state = new State();
+state.readUrl(location.search);
+const latest = new Latest();
+const flags = new Set(['state', 'layout']);
+const stats = { framesReceived: 0, framesRendered: 0, messages: 0 };
+let socket = null;
+let firstWelcome = true;
+let waiters = [];           // promises waiting for the next config (or an error)
+let pendingKeys = new Set();
+let sendTimer = null;
+
+function redraw(flag) {
+  flags.add(flag);
+}
+
+// ------------------------------------------------------------------ actions the views may ask for
+const actions = {
+  send(message) {
+    return socket ? socket.send(message) : false;
+  },
+  control(action) {
+    actions.send({ type: 'control', action });
+    if (action === 'play' || action === 'pause') {
+      latest.runState = action === 'play' ? 'playing' : 'paused';
+      latest.runStateAt = performance.now();
+    }
+  },
+  focus(unit) {
+    latest.focusUnit = unit;
+    actions.send({ type: 'focus', unit });
+    redraw('focus');
+  },
+  token: () => (socket ? socket.token() : null),
+  reconnectNow: () => socket && socket.reconnectNow(),
+  notify: (message, kind) => status.notify(message, kind),
+  /** Send settings now and resolve when the server has accepted them (reject on a refusal). */
+  configureNow(settings) {
+    state.set(settings, 'local');
+    return new Promise((resolve, reject) => {
+      waiters.push({ resolve, reject });
+      if (!actions.send({ type: 'configure', settings })) reject(new Error('not connected to the server'));
+    });
+  },
+};
+
+// ------------------------------------------------------------------ views
+const status = createStatus({ state, latest, actions });
+const views = [
+  createControls({ state, latest, actions }),
+  createFeatures({ state, latest, actions }),
+  createNetwork({ state, latest, actions }),
+  createHeatmap({ state, latest, actions }),
+  createChart({ state, latest, actions }),
+  createMetrics({ state, latest, actions }),
+  status,
+  createExport({ state, latest, actions }),
+];
+const datasets = createDatasets({ state, latest, actions });
+views.push(datasets);
+
+// ------------------------------------------------------------------ state → URL, messages, page
+function writeUrl() {
+  const query = state.toUrl();
+  const url = `${location.pathname}${query ? `?${query}` : ''}`;
+  if (url !== `${location.pathname}${location.search}`) history.replaceState(null, '', url);
+}
+
+function applyPageSettings() {
+  document.body.classList.toggle('projector', state.get('projector'));
+  const button = document.getElementById('projector-toggle');
+  if (button) button.setAttribute('aria-pressed', state.get('projector') ? 'true' : 'false');
+  let style = document.getElementById('hide-style');
+  if (!style) {
+    style = document.createElement('style');
+    style.id = 'hide-style';
+    document.head.append(style);
+  }
+  // names come from the URL: keep only safe identifiers before putting them into a selector
+  const names = state.get('hide').filter((n) => /^[a-z0-9_-]+$/i.test(n));
+  style.textContent = names.map((n) => `[data-ctl="${n}"]{display:none !important}`).join('\n');
+}
+
+function flushSettings() {
+  sendTimer = null;
+  const keys = [...pendingKeys];
+  pendingKeys = new Set();
+  const settings = state.engineSettings(keys.filter((k) => propScope(k) === 'engine'));
+  // the hidden widths and their activations travel together so their lengths agree
+  if ('hidden' in settings || 'hidden_activations' in settings) {
+    settings.hidden = state.get('hidden');
+    const acts = state.get('hidden_activations');
+    if (acts && acts.length === settings.hidden.length) settings.hidden_activations = acts;
+    else delete settings.hidden_activations;
+  }
+  if (keys.includes('grid_size')) settings.grid_size = state.get('grid_size');
+  if (Object.keys(settings).length) actions.send({ type: 'configure', settings });
+}
+
+state.subscribe((keys, origin) => {
+  redraw('state');
+  if (keys.includes('projector') || keys.includes('hide')) {
+    applyPageSettings();
+    redraw('layout');
+  }
+  writeUrl();
+  if (origin !== 'user') return;
+  if (keys.includes('speed')) actions.send({ type: 'speed', epochs_per_frame: state.get('speed') });
+  for (const key of keys) {
+    const scope = propScope(key);
+    if (scope === 'engine' || scope === 'grid') pendingKeys.add(key);
+  }
+  if (pendingKeys.size && !sendTimer) sendTimer = setTimeout(flushSettings, 40);
+});
+
+document.getElementById('projector-toggle').addEventListener('click', () => state.set({ projector: !state.get('projector') }));
+
+// ------------------------------------------------------------------ server → latest
+function startSession(welcome) {
+  // a new session (or the first one of this page): hand it the page's configuration
+  const resumed = Boolean(welcome.resumed);
+  if (!resumed || firstWelcome) {
+    const settings = state.engineSettings();
+    if (settings.dataset === 'csv' && !resumed) {
+      settings.dataset = { binary: 'circle', multiclass: 'spiral3', regression: 'plane' }[settings.task] || 'circle';
+      status.notify('The server started a new session: load the CSV file again.', 'info');
+    }
+    if (settings.dataset === 'points') delete settings.dataset;
+    settings.grid_size = state.get('grid_size');
+    // speed first, so the config reply to the configure below already carries it
+    actions.send({ type: 'speed', epochs_per_frame: state.get('speed') });
+    actions.send({ type: 'configure', settings });
+    if (!resumed) datasets.sessionStarted();
+    else if (state.get('dataset') === 'points' && latest.config && latest.config.dataset !== 'points') datasets.sessionStarted();
+  }
+  firstWelcome = false;
+}
+
+function onMessage(msg) {
+  stats.messages += 1;
+  switch (msg.type) {
+    case 'welcome':
+      latest.welcome = msg;
+      latest.config = null;
+      redraw('welcome');
+      startSession(msg);
+      break;
+    case 'config': {
+      latest.config = msg.config || latest.config;
+      if (msg.network) latest.network = msg.network;
+      const extra = {};
+      if (Number.isInteger(msg.grid_size)) extra.grid_size = msg.grid_size;
+      if (Number.isInteger(msg.speed)) extra.speed = msg.speed;
+      if (latest.config) state.adoptConfig(latest.config, extra);
+      if (msg.change && msg.change !== 'live' && msg.change !== 'unchanged') latest.history = [];
+      for (const w of waiters) w.resolve(msg);
+      waiters = [];
+      redraw('config');
+      redraw('network');
+      break;
+    }
+    case 'data':
+      latest.data = msg;
+      redraw('data');
+      break;
+    case 'history':
+      latest.history = Array.isArray(msg.rows) ? msg.rows.slice() : [];
+      redraw('history');
+      break;
+    case 'status':
+      if (msg.state) {
+        latest.runState = msg.state;
+        latest.runStateAt = performance.now();
+      }
+      redraw('status');
+      break;
+    case 'inspection':
+      latest.inspection = msg;
+      redraw('inspection');
+      break;
+    case 'error':
+      status.notify(msg.message || 'The server refused that.');
+      for (const w of waiters) w.reject(new Error(msg.message || 'refused'));
+      waiters = [];
+      // show the settings the server actually has
+      if (latest.config && (msg.code === 'invalid_config' || msg.code === 'invalid_message')) state.adoptConfig(latest.config);
+      break;
+    default:
+      break;
+  }
+}
+
+function onFrame(frame, decoded) {
+  stats.framesReceived += 1;
+  latest.setFrame(frame, decoded);
+  // a frame's run state wins unless the person pressed play/pause a moment ago
+  if (!latest.runStateAt || performance.now() - latest.runStateAt > 600) latest.runState = frame.state;
+  redraw('frame');
+  if (decoded.blocks.inputs) redraw('inputs');
+}
+
+function onConnection(name, info) {
+  latest.connection = name;
+  status.connection(name, info);
+}
+
+// ------------------------------------------------------------------ the render loop
+function render() {
+  if (flags.size) {
+    const current = new Set(flags);
+    flags.clear();
+    for (const view of views) {
+      try {
+        view.update(current);
+      } catch (err) {
+        // one view failing must not stop the others; report it once per kind
+        console.warn('view update failed', err); // eslint-disable-line no-console
+      }
+    }
+    if (current.has('frame')) stats.framesRendered += 1;
+  }
+  requestAnimationFrame(render);
+}
+
+new ResizeObserver(() => redraw('layout')).observe(document.getElementById('network'));
+window.addEventListener('resize', () => redraw('layout'));
+
+applyPageSettings();
+writeUrl();
+socket = openSocket({ onMessage, onFrame, onConnection });
+requestAnimationFrame(render);
+
+// read-only handles for tests and the browser benchmark
+window.nnp = { state, latest, stats };

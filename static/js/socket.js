@@ -1,0 +1,164 @@
+// The only module that touches the WebSocket: connect, resume, reconnect with backoff, and decode the
+// binary frame described in docs/protocol.md. Everything it receives is handed to the callbacks given to it.
+
+const TOKEN_KEY = 'nnp.resume-token';
+const BLOCK_ORDER = ['output', 'units', 'inputs', 'focus'];
+const MAGIC = [0x4e, 0x4e, 0x50, 0x31]; // "NNP1"
+
+/**
+ * Decode one binary frame.
+ * Layout: "NNP1", u32 seq, u32 P, f32[P] params, then map blocks (u16 count, u16 size, per map f32 lo, f32 hi,
+ * u8[size²]) in the fixed order output, units, inputs, focus — only those named in `present`.
+ * Returns { seq, params: Float32Array, blocks: { name: { size, maps: [{ lo, hi, q: Uint8Array }] } } }.
+ */
+export function decodeFrame(buffer, present) {
+  const view = new DataView(buffer);
+  const bytes = new Uint8Array(buffer);
+  if (buffer.byteLength < 12 || MAGIC.some((b, i) => bytes[i] !== b)) throw new Error('not an NNP1 frame');
+  const seq = view.getUint32(4, true);
+  const count = view.getUint32(8, true);
+  let at = 12;
+  if (at + 4 * count > buffer.byteLength) throw new Error('frame shorter than its parameter count');
+  // copy: the parameter block need not be 4-byte aligned relative to the buffer in general
+  const params = new Float32Array(count);
+  for (let i = 0; i < count; i++) params[i] = view.getFloat32(at + 4 * i, true);
+  at += 4 * count;
+  const blocks = {};
+  for (const name of BLOCK_ORDER) {
+    if (!present.has(name)) continue;
+    if (at + 4 > buffer.byteLength) break;
+    const n = view.getUint16(at, true);
+    const size = view.getUint16(at + 2, true);
+    at += 4;
+    const maps = [];
+    for (let k = 0; k < n; k++) {
+      const lo = view.getFloat32(at, true);
+      const hi = view.getFloat32(at + 4, true);
+      at += 8;
+      const q = bytes.subarray(at, at + size * size);
+      at += size * size;
+      maps.push({ lo, hi, q });
+    }
+    blocks[name] = { size, maps };
+  }
+  return { seq, params, blocks };
+}
+
+/** Names of the blocks a `frame` message announces; `maps` may be a list of names or an object keyed by name. */
+function presentBlocks(maps) {
+  if (!maps) return new Set();
+  if (Array.isArray(maps)) return new Set(maps.map((m) => (typeof m === 'string' ? m : m && m.name)));
+  return new Set(Object.keys(maps).filter((k) => maps[k]));
+}
+
+/**
+ * Open the session socket.
+ * handlers: onMessage(msg) for every JSON message except `frame`; onFrame(frameMsg, decoded) for each frame pair;
+ * onConnection(state, info) with state 'connecting' | 'open' | 'closed'.
+ */
+export function openSocket(handlers) {
+  let ws = null;
+  let attempt = 0;
+  let timer = null;
+  let pendingFrame = null;
+  let closedByPage = false;
+  let everOpened = false;
+  let token = sessionStorage.getItem(TOKEN_KEY);
+
+  function url() {
+    const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    const resume = token ? `?resume=${encodeURIComponent(token)}` : '';
+    return `${scheme}//${location.host}/ws${resume}`;
+  }
+
+  function connect() {
+    clearTimeout(timer);
+    timer = null;
+    handlers.onConnection('connecting', { attempt });
+    try {
+      ws = new WebSocket(url());
+    } catch (err) {
+      schedule();
+      return;
+    }
+    ws.binaryType = 'arraybuffer';
+    ws.onopen = () => {
+      attempt = 0;
+      handlers.onConnection('open', { reconnected: everOpened });
+      everOpened = true;
+    };
+    ws.onmessage = (event) => receive(event.data);
+    ws.onclose = () => {
+      ws = null;
+      pendingFrame = null;
+      if (closedByPage) return;
+      schedule();
+    };
+    ws.onerror = () => {
+      /* the close event follows and schedules the reconnect */
+    };
+  }
+
+  function schedule() {
+    attempt += 1;
+    const delay = Math.min(8000, 400 * 2 ** Math.min(attempt - 1, 5)) * (0.8 + 0.4 * Math.random());
+    handlers.onConnection('closed', { attempt, retryAt: Date.now() + delay });
+    timer = setTimeout(connect, delay);
+  }
+
+  function receive(data) {
+    if (typeof data !== 'string') {
+      if (!pendingFrame) return;
+      const frame = pendingFrame;
+      pendingFrame = null;
+      let decoded;
+      try {
+        decoded = decodeFrame(data, presentBlocks(frame.maps));
+      } catch (err) {
+        handlers.onMessage({ type: 'error', code: 'internal', message: `A picture frame could not be read: ${err.message}` });
+        return;
+      }
+      if (decoded.seq !== frame.seq) return;
+      handlers.onFrame(frame, decoded);
+      return;
+    }
+    let msg;
+    try {
+      msg = JSON.parse(data);
+    } catch (err) {
+      return;
+    }
+    if (!msg || typeof msg.type !== 'string') return;
+    if (msg.type === 'welcome' && typeof msg.token === 'string') {
+      token = msg.token;
+      sessionStorage.setItem(TOKEN_KEY, token);
+    }
+    if (msg.type === 'frame') {
+      pendingFrame = msg;
+      return;
+    }
+    handlers.onMessage(msg);
+  }
+
+  connect();
+
+  return {
+    /** Send one message; returns false when the socket is not open (the caller's state is re-sent on resume). */
+    send(message) {
+      if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+      ws.send(JSON.stringify(message));
+      return true;
+    },
+    token: () => token,
+    reconnectNow() {
+      if (ws) return;
+      attempt = 0;
+      connect();
+    },
+    close() {
+      closedByPage = true;
+      clearTimeout(timer);
+      if (ws) ws.close();
+    },
+  };
+}

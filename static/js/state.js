@@ -1,0 +1,182 @@
+// The one state object: every setting the person can choose, with a property table that says
+// how each setting is written to the URL and whether it goes to the server in a `configure` message.
+//
+// Settings with scope "engine" are engine.Config fields (names exactly as docs/protocol.md lists them);
+// "grid" travels inside `configure` too; "speed" has its own message; "page" settings only change the view.
+
+const num = { parse: (s) => (s === '' ? NaN : Number(s)), show: (v) => String(v) };
+const int = { parse: (s) => (/^-?\d+$/.test(s) ? Number(s) : NaN), show: (v) => String(v) };
+const str = { parse: (s) => s, show: (v) => v };
+const bool = { parse: (s) => s === '1' || s === 'true', show: (v) => (v ? '1' : '0') };
+const words = { parse: (s) => (s === '' ? [] : s.split(',')), show: (v) => v.join(',') };
+const ints = {
+  parse: (s) => (s === '' ? [] : s.split(',').map((x) => (/^\d+$/.test(x) ? Number(x) : NaN))),
+  show: (v) => v.join(','),
+};
+
+// key, codec, default, scope. `always` keys are written to the URL even at their default value,
+// so a shared link names the data set and seed explicitly.
+export const PROPS = [
+  { key: 'task', codec: str, def: 'binary', scope: 'engine', always: true },
+  { key: 'dataset', codec: str, def: 'circle', scope: 'engine', always: true },
+  { key: 'n_points', codec: int, def: 500, scope: 'engine' },
+  { key: 'noise', codec: num, def: 0, scope: 'engine' },
+  { key: 'n_classes', codec: int, def: 3, scope: 'engine' },
+  { key: 'train_ratio', codec: num, def: 0.5, scope: 'engine' },
+  { key: 'features', codec: words, def: ['x1', 'x2'], scope: 'engine' },
+  { key: 'hidden', codec: ints, def: [4, 2], scope: 'engine' },
+  { key: 'activation', codec: str, def: 'tanh', scope: 'engine' },
+  { key: 'hidden_activations', codec: words, def: null, scope: 'engine' },
+  { key: 'output_activation', codec: str, def: null, scope: 'engine' },
+  { key: 'loss', codec: str, def: null, scope: 'engine' },
+  { key: 'init', codec: str, def: 'auto', scope: 'engine' },
+  { key: 'optimizer', codec: str, def: 'sgd', scope: 'engine' },
+  { key: 'learning_rate', codec: num, def: 0.03, scope: 'engine' },
+  { key: 'momentum', codec: num, def: 0.9, scope: 'engine' },
+  { key: 'beta1', codec: num, def: 0.9, scope: 'engine' },
+  { key: 'beta2', codec: num, def: 0.999, scope: 'engine' },
+  { key: 'rho', codec: num, def: 0.9, scope: 'engine' },
+  { key: 'epsilon', codec: num, def: 1e-8, scope: 'engine' },
+  { key: 'batch_size', codec: int, def: 10, scope: 'engine' },
+  { key: 'regularization', codec: str, def: 'none', scope: 'engine' },
+  { key: 'reg_rate', codec: num, def: 0, scope: 'engine' },
+  { key: 'dropout', codec: num, def: 0, scope: 'engine' },
+  { key: 'huber_delta', codec: num, def: 1, scope: 'engine' },
+  { key: 'seed', codec: int, def: 0, scope: 'engine', always: true },
+  { key: 'grid_size', codec: int, def: 64, scope: 'grid' },
+  { key: 'speed', codec: int, def: 1, scope: 'speed' },
+  { key: 'show_test', codec: bool, def: false, scope: 'page' },
+  { key: 'discretize', codec: bool, def: false, scope: 'page' },
+  { key: 'log_scale', codec: bool, def: false, scope: 'page' },
+  { key: 'smoothing', codec: num, def: 0, scope: 'page' },
+  { key: 'projector', codec: bool, def: false, scope: 'page' },
+  { key: 'hide', codec: words, def: [], scope: 'page' },
+];
+
+const BY_KEY = new Map(PROPS.map((p) => [p.key, p]));
+export const ENGINE_KEYS = PROPS.filter((p) => p.scope === 'engine').map((p) => p.key);
+
+function copy(v) {
+  return Array.isArray(v) ? v.slice() : v;
+}
+
+function same(a, b) {
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => x === b[i]);
+  }
+  return a === b;
+}
+
+function valid(prop, value) {
+  if (value === null) return prop.def === null;
+  if (prop.codec === num || prop.codec === int) return Number.isFinite(value);
+  if (prop.codec === ints) return value.every((x) => Number.isInteger(x) && x > 0);
+  if (prop.codec === words) return value.every((x) => /^[a-z0-9_]+$/i.test(x));
+  if (prop.codec === str) return /^[a-z0-9_]+$/i.test(value);
+  return true;
+}
+
+export class State {
+  constructor() {
+    this.values = {};
+    for (const p of PROPS) this.values[p.key] = copy(p.def);
+    this.listeners = new Set();
+    // settings the URL named explicitly (sent to the server even if a resumed session differs)
+    this.fromUrl = new Set();
+  }
+
+  get(key) {
+    return this.values[key];
+  }
+
+  /** Every setting as a plain object (a copy). */
+  snapshot() {
+    const out = {};
+    for (const p of PROPS) out[p.key] = copy(this.values[p.key]);
+    return out;
+  }
+
+  /**
+   * Change settings. `origin` says who changed them: 'user' (a control: the change is sent to the server),
+   * 'server' (the server's accepted config: nothing is sent back) or 'url'.
+   * Listeners receive (changedKeys, origin).
+   */
+  set(patch, origin = 'user') {
+    const changed = [];
+    for (const [key, value] of Object.entries(patch)) {
+      const prop = BY_KEY.get(key);
+      if (!prop) continue;
+      if (!same(this.values[key], value)) {
+        this.values[key] = copy(value);
+        changed.push(key);
+      }
+    }
+    if (changed.length) for (const fn of this.listeners) fn(changed, origin, patch);
+    return changed;
+  }
+
+  subscribe(fn) {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** Read settings from a query string; unknown or malformed values are ignored (the default stays). */
+  readUrl(search) {
+    const params = new URLSearchParams(search);
+    const patch = {};
+    for (const p of PROPS) {
+      if (!params.has(p.key)) continue;
+      const raw = params.get(p.key);
+      const value = raw === 'auto' && p.def === null ? null : p.codec.parse(raw);
+      if (valid(p, value)) {
+        patch[p.key] = value;
+        this.fromUrl.add(p.key);
+      }
+    }
+    this.set(patch, 'url');
+    return patch;
+  }
+
+  /** The query string that reproduces the current configuration. */
+  toUrl() {
+    const params = new URLSearchParams();
+    for (const p of PROPS) {
+      const value = this.values[p.key];
+      if (value === null || value === undefined) continue;
+      if (!p.always && same(value, p.def)) continue;
+      params.set(p.key, p.codec.show(value));
+    }
+    return params.toString().replace(/%2C/g, ',');
+  }
+
+  /** The engine settings for a `configure` message (all of them, or only `keys`); unset (null) ones are left out. */
+  engineSettings(keys = null) {
+    const out = {};
+    for (const key of keys || ENGINE_KEYS) {
+      const prop = BY_KEY.get(key);
+      if (!prop || prop.scope !== 'engine') continue;
+      const value = this.values[key];
+      if (value === null || value === undefined) continue;
+      out[key] = copy(value);
+    }
+    return out;
+  }
+
+  /** Take the server's accepted engine config as the truth. */
+  adoptConfig(config, extra = {}) {
+    const patch = {};
+    for (const key of ENGINE_KEYS) {
+      if (key in config) patch[key] = Array.isArray(config[key]) ? config[key].slice() : config[key];
+    }
+    return this.set({ ...patch, ...extra }, 'server');
+  }
+
+  isHidden(name) {
+    return this.values.hide.includes(name);
+  }
+}
+
+export function propScope(key) {
+  const p = BY_KEY.get(key);
+  return p ? p.scope : null;
+}
