@@ -15,6 +15,7 @@ from .protocol import dumps, finite_or_none
 
 MAGIC = b"NNP1"
 F32_MAX = float(np.finfo(np.float32).max)
+MAP_LIMIT = 1e30       # map values are clamped to ±MAP_LIMIT so that hi − lo stays finite even in float32
 _HEADER = struct.Struct("<4sII")
 _BLOCK = struct.Struct("<HH")
 _DIGITS = 4            # decimals kept for data points on the wire (the plane is 12 units wide)
@@ -59,16 +60,17 @@ class MapCache:
 
 def quantise(maps: np.ndarray, size: int) -> bytes:
     """A block of maps (M, G²) float32 → u16 M, u16 G, then per map f32 lo, f32 hi, u8[G²] with
-    q = round((v − lo) / (hi − lo) · 255). Non-finite cells are clamped (NaN → lo) so the block is always valid."""
-    maps = np.asarray(maps, dtype=np.float32)
+    q = round((v − lo) / (hi − lo) · 255). Values are clamped to ±MAP_LIMIT and NaN becomes 0, so the block is
+    always finite and decodable."""
+    maps = np.asarray(maps, dtype=np.float64)
     count = maps.shape[0]
-    if not np.isfinite(maps).all():
-        maps = np.nan_to_num(maps, nan=0.0, posinf=F32_MAX, neginf=-F32_MAX)
-    lo = maps.min(axis=1) if maps.size else np.zeros(count, np.float32)
-    hi = maps.max(axis=1) if maps.size else np.zeros(count, np.float32)
-    span = hi.astype(np.float64) - lo.astype(np.float64)
+    if not np.isfinite(maps).all() or np.abs(maps).max(initial=0.0) > MAP_LIMIT:
+        maps = np.clip(np.nan_to_num(maps, nan=0.0, posinf=MAP_LIMIT, neginf=-MAP_LIMIT), -MAP_LIMIT, MAP_LIMIT)
+    lo = maps.min(axis=1) if maps.size else np.zeros(count)
+    hi = maps.max(axis=1) if maps.size else np.zeros(count)
+    span = hi - lo
     scale = np.divide(255.0, span, out=np.zeros_like(span), where=span > 0)
-    q = (maps - lo[:, None]) * scale[:, None].astype(np.float32) + np.float32(0.5)
+    q = (maps - lo[:, None]) * scale[:, None] + 0.5
     np.clip(q, 0, 255, out=q)
     record = np.empty(count, dtype=[("lo", "<f4"), ("hi", "<f4"), ("q", "u1", (size * size,))])
     record["lo"], record["hi"], record["q"] = lo, hi, q.astype(np.uint8)
@@ -81,7 +83,8 @@ def dequantise(block: bytes, offset: int = 0) -> tuple[np.ndarray, int]:
     offset += _BLOCK.size
     record = np.frombuffer(block, dtype=[("lo", "<f4"), ("hi", "<f4"), ("q", "u1", (size * size,))],
                            count=count, offset=offset)
-    maps = record["lo"][:, None] + record["q"].astype(np.float32) / 255.0 * (record["hi"] - record["lo"])[:, None]
+    lo, hi = record["lo"].astype(np.float64), record["hi"].astype(np.float64)
+    maps = lo[:, None] + record["q"] / 255.0 * (hi - lo)[:, None]
     return maps.astype(np.float32), offset + record.nbytes
 
 

@@ -263,7 +263,7 @@ def _explain(error: ValidationError, data: dict) -> ProtocolError:
                              f"{', '.join(CLIENT_TYPES)}", "type")
     # the first location part is the union tag chosen; drop it
     loc = loc[1:] if loc and loc[0] in CLIENT_TYPES else loc
-    if loc[:1] == ["settings"]:
+    if loc[:1] == ["settings"] and len(loc) > 1:
         loc = loc[1:]
     field = ".".join(loc) or None
     message = first["msg"].removeprefix("Value error, ")
