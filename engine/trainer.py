@@ -416,6 +416,14 @@ class Trainer:
             pending = state["pending"]
             trainer._pending = None if pending is None else (np.asarray(pending[0], dtype=np.int64),
                                                              int(pending[1]), int(pending[2]))
+            if trainer._pending is not None:
+                # the kernels index the data with this order unchecked: it must be a permutation of the rows
+                order, n = trainer._pending[0], len(trainer.train_idx)
+                if order.shape != (n,) or not np.array_equal(np.sort(order), np.arange(n)) \
+                        or not 0 <= trainer._pending[2] < n:
+                    raise ConfigError("the saved state is damaged: its shuffle order does not fit the data")
+            if trainer._ip[I_T] < 0 or min(trainer.epoch, trainer.iteration, trainer.examples_seen) < 0:
+                raise ConfigError("the saved state is damaged: a counter is negative")
             trainer._shuffle_rng.bit_generator.state = state["rng"]
             trainer.history = list(state.get("history", []))
         except (KeyError, TypeError, ValueError) as error:
