@@ -15,7 +15,7 @@ export class Latest {
     this.history = [];       // [{ epoch, iteration, train_loss, test_loss }]
     this.connection = 'connecting';
     this.focusUnit = null;   // the unit whose map the output view enlarges (index among non-input units)
-    this.framesRendered = 0;
+    this.expected = {};        // settings sent to a new session and not yet confirmed by a config message
   }
 
   setFrame(frame, decoded) {

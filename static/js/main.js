@@ -145,10 +145,17 @@ function startSession(welcome) {
     // speed first, so the config reply to the configure below already carries it
     actions.send({ type: 'speed', epochs_per_frame: state.get('speed') });
     actions.send({ type: 'configure', settings });
+    latest.expected = settings;
     if (!resumed) datasets.sessionStarted();
     else if (state.get('dataset') === 'points' && latest.config && latest.config.dataset !== 'points') datasets.sessionStarted();
   }
   firstWelcome = false;
+}
+
+/** True when the server's config has every engine setting the page asked for. */
+function matches(config, settings) {
+  if (!config) return false;
+  return Object.entries(settings).every(([key, value]) => !(key in config) || JSON.stringify(config[key]) === JSON.stringify(value));
 }
 
 function onMessage(msg) {
@@ -168,6 +175,7 @@ function onMessage(msg) {
       if (Number.isInteger(msg.speed)) extra.speed = msg.speed;
       if (latest.config) state.adoptConfig(latest.config, extra);
       if (msg.change && msg.change !== 'live' && msg.change !== 'unchanged') latest.history = [];
+      if (latest.expected && matches(latest.config, latest.expected)) latest.expected = null;
       for (const w of waiters) w.resolve(msg);
       waiters = [];
       redraw('config');
@@ -194,6 +202,7 @@ function onMessage(msg) {
       redraw('inspection');
       break;
     case 'error':
+      latest.expected = null;
       status.notify(msg.message || 'The server refused that.');
       for (const w of waiters) w.reject(new Error(msg.message || 'refused'));
       waiters = [];

@@ -113,7 +113,8 @@ class Watched:
     def open(self, query: str = "", viewport=(1280, 720)):
         self.page.set_viewport_size({"width": viewport[0], "height": viewport[1]})
         self.page.goto(f"{self.origin}/{query}")
-        self.wait_frames(1)
+        self.wait_ready()
+        self.settle()
         return self
 
     def js(self, expression: str, arg=None):
@@ -125,6 +126,16 @@ class Watched:
     def wait_frames(self, n: int = 1, timeout: float = 20.0):
         start = self.frames()
         self.wait_for(f"window.nnp && window.nnp.stats.framesRendered >= {start + n}", timeout)
+
+    def wait_ready(self, timeout: float = 20.0):
+        """The server has applied the page's settings and a frame has been drawn."""
+        self.wait_for("window.nnp && window.nnp.latest.config !== null && window.nnp.latest.expected === null"
+                      " && window.nnp.stats.framesRendered >= 1", timeout)
+        self.settle()
+
+    def settle(self):
+        """Wait two animation frames, so whatever arrived has been drawn."""
+        self.page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
     def wait_for(self, expression: str, timeout: float = 20.0):
         self.page.wait_for_function(expression, timeout=timeout * 1000, polling=50)

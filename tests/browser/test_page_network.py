@@ -1,0 +1,112 @@
+"""The network diagram: layers and neurons change live, maps follow, weights and biases can be typed in."""
+from conftest import signature_distance
+
+UNITS = "document.querySelectorAll('#net-layer .node.unit').length"
+LINKS = "document.querySelectorAll('#links path.link').length"
+
+
+def unit_map_is_drawn(page, unit: int) -> bool:
+    return page.js("""(u) => {
+        const c = document.querySelector(`#net-layer .node.unit[data-unit="${u}"] canvas`);
+        if (!c || c.width < 8) return false;
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let lo = 255, hi = 0;
+        for (let i = 0; i < d.length; i += 4) { lo = Math.min(lo, d[i]); hi = Math.max(hi, d[i]); }
+        return d[3] === 255 && hi - lo > 10;
+    }""", unit)
+
+
+def test_adding_a_layer_and_a_neuron_updates_the_diagram_and_the_maps(page):
+    page.open()
+    assert page.js(UNITS) == 4 + 2 + 1
+    assert page.js(LINKS) == 2 * 4 + 4 * 2 + 2 * 1
+    page.click("#add-layer")
+    page.wait_for(f"{UNITS} === 4 + 2 + 2 + 1")
+    assert page.inner_text("#layer-count") == "3 hidden layers"
+    assert page.js("window.nnp.latest.config.hidden") == [4, 2, 2]
+    page.click(".layer-head[data-layer='0'] .add-neuron")
+    page.wait_for(f"{UNITS} === 5 + 2 + 2 + 1")
+    assert page.js(LINKS) == 2 * 5 + 5 * 2 + 2 * 2 + 2 * 1
+    page.wait_for("window.nnp.latest.maps.units && window.nnp.latest.maps.units.maps.length === 10")
+    page.settle()
+    for unit in range(10):
+        assert unit_map_is_drawn(page, unit), f"neuron {unit} has no map"
+    assert "hidden=5,2,2" in page.url
+    page.click(".layer-head[data-layer='2'] .remove-neuron")
+    page.wait_for(f"{UNITS} === 5 + 2 + 1 + 1")
+    page.click("#remove-layer")
+    page.click("#remove-layer")
+    page.click("#remove-layer")
+    page.wait_for(f"{UNITS} === 1")
+    assert page.inner_text("#layer-count") == "0 hidden layers"
+    assert page.js(LINKS) == 2
+
+
+def test_per_layer_activation(page):
+    page.open("?hidden=3,3")
+    page.select_option(".layer-head[data-layer='1'] select", "relu")
+    page.wait_for("JSON.stringify(window.nnp.latest.config.hidden_activations) === '[\"tanh\",\"relu\"]'")
+    assert page.js("window.nnp.latest.network.activations") == ["tanh", "relu", "sigmoid"]
+    assert "hidden_activations=tanh,relu" in page.url
+
+
+def test_editing_a_weight_and_a_bias_changes_the_map(page):
+    page.open()
+    page.settle()
+    before = page.map_signature()
+    # the last layer's only link into the output from hidden neuron 1 of layer 2
+    link = page.locator("#links path.link-hit").last
+    link.hover()
+    page.wait_for("!document.querySelector('#network .tip').hidden")
+    assert "weight" in page.inner_text("#network .tip")
+    link.click()
+    page.fill("#edit-value", "-6")
+    page.press("#edit-value", "Enter")
+    index = page.js("window.nnp.latest.paramOffsets()[2].w + 1")
+    page.wait_for(f"window.nnp.latest.params[{index}] === -6")
+    page.settle()
+    after_weight = page.map_signature()
+    assert signature_distance(before, after_weight) > 30, "editing a weight did not change the map"
+    # the output neuron's bias
+    page.click("#net-layer .node.unit.output .bias")
+    page.fill("#edit-value", "4")
+    page.press("#edit-value", "Enter")
+    bias = page.js("window.nnp.latest.paramOffsets()[2].b")
+    page.wait_for(f"window.nnp.latest.params[{bias}] === 4")
+    page.settle()
+    assert signature_distance(after_weight, page.map_signature()) > 30, "editing a bias did not change the map"
+    # the drawn link is thick and orange for a large negative weight
+    stroke = page.js("document.querySelectorAll('#links path.link')[document.querySelectorAll('#links path.link').length - 1].getAttribute('stroke')")
+    assert stroke == "rgb(224,123,26)"
+
+
+def test_hovering_a_neuron_shows_its_map_enlarged(page):
+    page.open()
+    page.settle()
+    output = page.map_signature()
+    page.hover("#net-layer .node.unit[data-unit='0']")
+    page.wait_for("document.querySelector('#map-title').textContent === 'Layer 1, neuron 1'")
+    page.wait_for("window.nnp.latest.maps.focus !== null && window.nnp.latest.frame.maps.focus.unit === 0")
+    page.settle()
+    assert signature_distance(output, page.map_signature()) > 20
+    page.mouse.move(5, 700)
+    page.wait_for("document.querySelector('#map-title').textContent === 'Output'")
+
+
+def test_features_toggle_and_show_their_maps(page):
+    page.open()
+    assert page.get_attribute(".feature[data-feature='x1']", "aria-pressed") == "true"
+    assert page.get_attribute(".feature[data-feature='x1x2']", "aria-pressed") == "false"
+    page.click(".feature[data-feature='x1x2']")
+    page.wait_for("window.nnp.latest.config.features.includes('x1x2')")
+    page.wait_for("document.querySelector(\".feature[data-feature='x1x2']\").getAttribute('aria-pressed') === 'true'")
+    assert page.js("window.nnp.latest.network.sizes[0]") == 3
+    assert page.js("window.nnp.latest.maps.inputs.maps.length") == 3
+    assert "features=x1,x2,x1x2" in page.url
+    # the last input cannot be switched off
+    page.click(".feature[data-feature='x1']")
+    page.click(".feature[data-feature='x1x2']")
+    page.wait_for("window.nnp.latest.config.features.join() === 'x2'")
+    page.click(".feature[data-feature='x2']")
+    page.settle()
+    assert page.js("window.nnp.latest.config.features") == ["x2"]
