@@ -185,7 +185,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
                 "max_stall_ms": round(monitor.max_stall * 1000, 2), "rss_bytes": _rss_bytes(),
                 "threads": threading.active_count(), "tasks": len(asyncio.all_tasks()),
                 "sessions": len(sessions), "attached": sum(1 for s in sessions if s.subscribers),
-                "runners": sum(1 for s in sessions if s.runner is not None and not s.runner.done()),
+                "runners": sum(1 for s in sessions if scheduler.busy(s)), "turns": scheduler.turns,
                 "playing": sum(1 for s in sessions if s.state == "playing"),
                 "pages": sum(len(s.subscribers) for s in sessions),
                 "epochs": round(registry.stats.epochs, 1), "frames": registry.stats.frames,

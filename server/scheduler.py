@@ -1,15 +1,19 @@
-"""CPU slots for engine work: a small thread pool shared by all sessions, handed out fairly.
+"""Engine threads: a few worker threads that take turns running sessions, without the event loop in between.
 
-The engine's kernels release the GIL, so engine work runs in worker threads while the event loop keeps serving
-sockets. There are exactly as many slots as threads, so work never queues inside the executor: a session first
-waits for a slot here (in asyncio, where waiting costs nothing and can be cancelled), then runs one bounded chunk in
-the thread it was given. Slots go first to sessions with pending commands (a click should show at once), then in
-first-come order, so a hundred sessions at full speed take turns instead of starving each other.
+The engine's kernels release the GIL, so engine work runs in worker threads while the event loop serves sockets.
+Sessions wait in a run queue; a worker pops one, runs one bounded turn (``session.turn()``: apply its commands, train
+one chunk, encode a frame if due), and puts it back at the end of the queue if it wants to go on training. Results
+travel to the event loop with ``call_soon_threadsafe``; the loop never has to wake up for a worker to continue, so
+a busy loop (a hundred pages to send to) does not leave the CPUs idle.
+
+Sessions with commands waiting go to the front (a click shows at once); the others take turns in order, so a
+hundred sessions at full speed share the CPUs instead of starving each other. A session is never in two threads
+at once, so its trainer needs no lock.
 """
-import asyncio
+import collections
 import os
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 
 
 class Scheduler:
@@ -18,19 +22,47 @@ class Scheduler:
         self.workers = max(1, workers or os.cpu_count() or 1)
         self.interval = 1.0 / fps
         self.max_chunk, self.min_chunk = max_chunk, min_chunk
-        self._active: set = set()
-        self._executor = ThreadPoolExecutor(self.workers, thread_name_prefix="nnp-engine")
-        self._free = self.workers
-        self._waiting: list[tuple[object, asyncio.Future]] = []
         self.busy_seconds = 0.0
+        self.turns = 0
+        self._active: set = set()
+        self._lock = threading.Condition()
+        self._urgent: collections.deque = collections.deque()
+        self._ready: collections.deque = collections.deque()
+        self._queued: set = set()
+        self._running: set = set()
+        self._again: set = set()
+        self._closed = False
+        self._threads = [threading.Thread(target=self._work, name=f"nnp-engine-{i}", daemon=True)
+                         for i in range(self.workers)]
+        for thread in self._threads:
+            thread.start()
 
-    @property
-    def queued(self) -> int:
-        return len(self._waiting)
+    # ------------------------------------------------------------------ any thread
+    def wake(self, session, urgent: bool = False) -> None:
+        """Give `session` a turn soon (at the front of the queue when urgent). Thread-safe, idempotent."""
+        with self._lock:
+            if self._closed:
+                return
+            if session in self._running:
+                self._again.add(session)
+                return
+            if session in self._queued:
+                if urgent and session in self._ready:
+                    self._ready.remove(session)
+                    self._urgent.append(session)
+                return
+            self._queued.add(session)
+            (self._urgent if urgent else self._ready).append(session)
+            self._lock.notify()
+
+    def busy(self, session) -> bool:
+        with self._lock:
+            return session in self._queued or session in self._running
 
     def set_active(self, owner, active: bool) -> None:
-        """Mark an owner as wanting to train continuously (it shares the CPU with the others)."""
-        (self._active.add if active else self._active.discard)(owner)
+        """Mark an owner as training continuously (it shares the CPUs with the others)."""
+        with self._lock:
+            (self._active.add if active else self._active.discard)(owner)
 
     def chunk_seconds(self) -> float:
         """How long one training chunk should last so that every active session gets a turn per frame:
@@ -38,51 +70,43 @@ class Scheduler:
         share = 0.8 * self.interval * self.workers / max(1, len(self._active))
         return min(self.max_chunk, max(self.min_chunk, share))
 
-    async def run(self, owner, fn, *args):
-        """Wait for a slot (urgent owners first), run fn(*args) in a worker thread, return its result.
-
-        `owner.urgent()` says whether it has commands waiting. If the awaiting task is cancelled while the
-        function runs, this waits for the function to finish before re-raising: the caller's state is never
-        touched by two threads at once.
-        """
-        await self._acquire(owner)
-        loop = asyncio.get_running_loop()
-        started = time.perf_counter()
-        try:
-            future = loop.run_in_executor(self._executor, fn, *args)
-            try:
-                return await asyncio.shield(future)
-            except asyncio.CancelledError:
-                await asyncio.wait([future])
-                raise
-        finally:
-            self.busy_seconds += time.perf_counter() - started
-            self._release()
-
-    async def _acquire(self, owner) -> None:
-        if self._free > 0 and not self._waiting:
-            self._free -= 1
-            return
-        granted = asyncio.get_running_loop().create_future()
-        entry = (owner, granted)
-        self._waiting.append(entry)
-        try:
-            await granted
-        except asyncio.CancelledError:
-            if granted.done() and not granted.cancelled():
-                self._release()          # the slot was handed over just as we were cancelled: pass it on
-            elif entry in self._waiting:
-                self._waiting.remove(entry)
-            raise
-
-    def _release(self) -> None:
-        while self._waiting:
-            index = next((i for i, (owner, _) in enumerate(self._waiting) if owner.urgent()), 0)
-            _, granted = self._waiting.pop(index)
-            if not granted.done():
-                granted.set_result(None)
-                return
-        self._free += 1
+    @property
+    def queued(self) -> int:
+        return len(self._urgent) + len(self._ready)
 
     def close(self) -> None:
-        self._executor.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            self._closed = True
+            self._urgent.clear()
+            self._ready.clear()
+            self._queued.clear()
+            self._lock.notify_all()
+
+    # ------------------------------------------------------------------ worker threads
+    def _work(self) -> None:
+        while True:
+            with self._lock:
+                while not (self._urgent or self._ready) and not self._closed:
+                    self._lock.wait()
+                if self._closed:
+                    return
+                session = (self._urgent or self._ready).popleft()
+                self._queued.discard(session)
+                self._running.add(session)
+            started = time.perf_counter()
+            again = False
+            try:
+                again = session.turn()
+            except Exception:               # a bug in a turn must not kill the thread; the session logs it
+                again = False
+            finally:
+                self.busy_seconds += time.perf_counter() - started
+                self.turns += 1
+                with self._lock:
+                    self._running.discard(session)
+                    requeue = again or session in self._again
+                    self._again.discard(session)
+                    if requeue and not self._closed and not session.closed:
+                        self._queued.add(session)
+                        (self._urgent if session.urgent() else self._ready).append(session)
+                        self._lock.notify()

@@ -2,8 +2,8 @@
 
 Threads and ownership
 ---------------------
-Only the session's *runner* touches the trainer, and it does so in an engine worker thread (``Session._work``), one
-bounded turn at a time: apply the commands that arrived, train one chunk (a few milliseconds of batches), encode a
+Only the session's turns touch the trainer, and they run in an engine worker thread (``Session.turn``, scheduled by
+``server/scheduler.py``), one bounded turn at a time: apply the commands that arrived, train one chunk (a few milliseconds of batches), encode a
 frame if one is due. Everything else happens on the event loop: pages (``Subscriber``) append commands to a deque
 and read results from their own outbox and one-slot frame mailbox. So the trainer needs no lock, a click waits at
 most one chunk, and a slow page never slows training: its mailbox keeps only the newest frame.
@@ -180,8 +180,7 @@ class Session:
         self.commands: collections.deque[Command] = collections.deque()
         self.detached_at: float | None = time.monotonic()
         self.closed = False
-        self.runner: asyncio.Task | None = None
-        self._wake = asyncio.Event()
+        self.loop = asyncio.get_running_loop()
         self._cache = frames.MapCache()
         self._seq = 0
         self._rows: list = []
@@ -203,8 +202,7 @@ class Session:
         if self.closed or len(self.commands) >= MAX_COMMANDS:
             return False
         self.commands.append(Command(kind, payload, origin, future))
-        self._ensure_runner()
-        self._wake.set()
+        self.scheduler.wake(self, urgent=True)
         return True
 
     async def call(self, kind: str, payload=None):
@@ -225,12 +223,12 @@ class Session:
         await subscriber.stop()
         if not self.subscribers:
             self.detached_at = time.monotonic()
-            self.scheduler.set_active(self, False)
-            self._wake.set()            # the runner finishes its chunk and exits
+            self.scheduler.set_active(self, False)      # its next turn (if any) trains nothing and ends
 
     async def close(self, code: int = 1001, reason: str = "server going away") -> None:
-        """Close every page's socket and stop the runner."""
+        """Close every page's socket; the session takes no more turns."""
         self.closed = True
+        self.scheduler.set_active(self, False)
         pages, self.subscribers = self.subscribers, ()
         for page in pages:
             await page.stop()
@@ -241,51 +239,25 @@ class Session:
             except Exception:
                 pass
         await asyncio.gather(*(close_one(page) for page in pages))
-        self.scheduler.set_active(self, False)
-        if self.runner is not None:
-            self.runner.cancel()
-            try:
-                await self.runner
-            except (asyncio.CancelledError, Exception):
-                pass
         for command in self.commands:
             if command.future is not None and not command.future.done():
                 command.future.set_exception(ConfigError("the session was closed"))
         self.commands.clear()
 
-    def _ensure_runner(self) -> None:
-        if self.runner is None or self.runner.done():
-            self.runner = asyncio.get_running_loop().create_task(self._run(), name=f"nnp-session-{self.id}")
-
     def _wants_training(self) -> bool:
         return self.state == "playing" and bool(self.subscribers) and not self.closed
 
-    async def _run(self) -> None:
-        try:
-            while not self.closed:
-                train = self._wants_training()
-                self.scheduler.set_active(self, train)
-                budget = 0
-                if train:
-                    budget = self._budget()
-                if not self.commands and not budget:
-                    if not self.subscribers and not train:
-                        return
-                    self._wake.clear()
-                    timeout = max(0.0, self._period_end - time.monotonic()) if train else None
-                    try:
-                        await asyncio.wait_for(self._wake.wait(), timeout)
-                    except asyncio.TimeoutError:
-                        pass
-                    continue
-                outcome = await self.scheduler.run(self, self._work, budget)
-                self._deliver(outcome)
-        finally:
-            self.scheduler.set_active(self, False)
+    def _wake_later(self, delay: float) -> None:
+        self.loop.call_later(delay, self.scheduler.wake, self)
 
     def _budget(self) -> int:
-        """Batches to train in the next turn (0: wait for the next frame period at this speed)."""
-        per_chunk = max(1, int(self.scheduler.chunk_seconds() / self._seconds_per_batch))
+        """Batches to train in this turn (0: wait for the next frame period at this speed). A chunk lasts about
+        scheduler.chunk_seconds(), and ends when the next frame is due, so frames go out on time."""
+        chunk = self.scheduler.chunk_seconds()
+        until_frame = self._last_frame_at + 0.95 * self.interval - time.perf_counter()
+        if until_frame > self.scheduler.min_chunk:
+            chunk = min(chunk, until_frame)
+        per_chunk = max(1, int(chunk / self._seconds_per_batch))
         if self.speed == 0:
             return per_chunk
         now = time.monotonic()
@@ -310,6 +282,29 @@ class Session:
                     future.set_result(value)
 
     # ------------------------------------------------------------------ worker-thread side
+    def turn(self) -> bool:
+        """One turn in an engine thread: commands, then (if none) a training chunk, then a frame if due.
+        Returns True to be queued again at once (still training)."""
+        if self.closed:
+            return False
+        try:
+            train = self._wants_training()
+            budget = self._budget() if train and not self.commands else 0
+            out = self._work(budget)
+        except Exception:
+            log.exception("session turn failed")
+            return False
+        if out.messages or out.frame is not None or out.results:
+            self.loop.call_soon_threadsafe(self._deliver, out)
+        train = self._wants_training()
+        self.scheduler.set_active(self, train)
+        if train and self.speed and self._period_left <= 0:
+            delay = self._period_end - time.monotonic()
+            if delay > 0:
+                self.loop.call_soon_threadsafe(self._wake_later, delay)
+                return False
+        return train
+
     def _work(self, budget: int) -> Outcome:
         out = Outcome()
         while self.commands:
