@@ -190,6 +190,7 @@ export function createDatasets({ state, latest, actions }) {
   let points = [];
   let drag = null;
   let sendTimer = null;
+  let edited = false;
 
   // CSV
   const fileInput = el('input', { type: 'file', accept: '.csv,text/csv,text/plain', id: 'csv-file', class: 'visually-hidden',
@@ -319,6 +320,7 @@ export function createDatasets({ state, latest, actions }) {
   }
 
   function sendPoints(now = false) {
+    edited = true;
     clearTimeout(sendTimer);
     const go = () => {
       sendTimer = null;
@@ -581,9 +583,9 @@ export function createDatasets({ state, latest, actions }) {
         if (t) paintThumb(t.canvas, state.get('dataset'), t.task, latest.data);
         if (state.get('dataset') === 'points' && latest.data.is_plane) {
           const all = (latest.data.train || []).concat(latest.data.test || []);
-          if (!drag && !sendTimer && all.length !== points.length) {
-            points = all.map((p) => p.slice(0, 3));
-          }
+          // until the person edits here, the server's points are the truth (a resumed session);
+          // after that the local list is, since replies to earlier edits may still be on their way
+          if (!edited) points = all.map((p) => p.slice(0, 3));
           showCount();
         }
       }

@@ -24,6 +24,7 @@ let firstWelcome = true;
 let waiters = [];           // promises waiting for the next config (or an error)
 let pendingKeys = new Set();
 let sendTimer = null;
+let speedChangedAt = -Infinity;
 
 function redraw(flag) {
   flags.add(flag);
@@ -105,8 +106,7 @@ function flushSettings() {
   if ('hidden' in settings || 'hidden_activations' in settings) {
     settings.hidden = state.get('hidden');
     const acts = state.get('hidden_activations');
-    if (acts && acts.length === settings.hidden.length) settings.hidden_activations = acts;
-    else delete settings.hidden_activations;
+    settings.hidden_activations = acts && acts.length === settings.hidden.length ? acts : null;
   }
   if (keys.includes('grid_size')) settings.grid_size = state.get('grid_size');
   if (Object.keys(settings).length) actions.send({ type: 'configure', settings });
@@ -120,7 +120,10 @@ state.subscribe((keys, origin) => {
   }
   writeUrl();
   if (origin !== 'user') return;
-  if (keys.includes('speed')) actions.send({ type: 'speed', epochs_per_frame: state.get('speed') });
+  if (keys.includes('speed')) {
+    speedChangedAt = performance.now();
+    actions.send({ type: 'speed', epochs_per_frame: state.get('speed') });
+  }
   for (const key of keys) {
     const scope = propScope(key);
     if (scope === 'engine' || scope === 'grid') pendingKeys.add(key);
@@ -155,7 +158,8 @@ function startSession(welcome) {
 /** True when the server's config has every engine setting the page asked for. */
 function matches(config, settings) {
   if (!config) return false;
-  return Object.entries(settings).every(([key, value]) => !(key in config) || JSON.stringify(config[key]) === JSON.stringify(value));
+  return Object.entries(settings).every(([key, value]) => value === null || !(key in config)
+    || JSON.stringify(config[key]) === JSON.stringify(value));
 }
 
 function onMessage(msg) {
@@ -219,6 +223,8 @@ function onFrame(frame, decoded) {
   latest.setFrame(frame, decoded);
   // a frame's run state wins unless the person pressed play/pause a moment ago
   if (!latest.runStateAt || performance.now() - latest.runStateAt > 600) latest.runState = frame.state;
+  // the frame says which speed the session runs at; take it unless the person just changed it
+  if (Number.isInteger(frame.speed) && performance.now() - speedChangedAt > 1500) state.set({ speed: frame.speed }, 'server');
   redraw('frame');
   if (decoded.blocks.inputs) redraw('inputs');
 }

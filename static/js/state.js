@@ -149,14 +149,18 @@ export class State {
     return params.toString().replace(/%2C/g, ',');
   }
 
-  /** The engine settings for a `configure` message (all of them, or only `keys`); unset (null) ones are left out. */
+  /**
+   * The engine settings for a `configure` message (all of them, or only `keys`). A null loss, output activation
+   * or per-layer activation list means "the default for this task / layer count" and is sent as null, so the
+   * server resolves it afresh instead of keeping a value that no longer fits.
+   */
   engineSettings(keys = null) {
     const out = {};
     for (const key of keys || ENGINE_KEYS) {
       const prop = BY_KEY.get(key);
       if (!prop || prop.scope !== 'engine') continue;
       const value = this.values[key];
-      if (value === null || value === undefined) continue;
+      if (value === undefined || (value === null && prop.def !== null)) continue;
       out[key] = copy(value);
     }
     return out;
