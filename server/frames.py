@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engine.grid import grid_inputs, unit_maps
+from engine.jit import kernel
 
 from .protocol import dumps, finite_or_none
 
@@ -58,22 +59,45 @@ class MapCache:
         return self.blocks[key]
 
 
+@kernel
+def _quantise_rows(maps, lo, hi, q):
+    """Per row m of maps (M, N) float32: lo[m], hi[m] = min, max (NaN counted as 0, values clamped to
+    ±MAP_LIMIT) and q[m, p] = round((v − lo) / (hi − lo) · 255) as u8 (0 when hi == lo)."""
+    limit = np.float32(MAP_LIMIT)
+    for m in range(maps.shape[0]):
+        low, high = limit, -limit
+        for p in range(maps.shape[1]):
+            v = maps[m, p]
+            if v != v:
+                v = np.float32(0.0)
+            v = min(max(v, -limit), limit)
+            low = min(low, v)
+            high = max(high, v)
+        if low > high:
+            low, high = np.float32(0.0), np.float32(0.0)
+        span = np.float64(high) - np.float64(low)
+        scale = 255.0 / span if span > 0 else 0.0
+        for p in range(maps.shape[1]):
+            v = maps[m, p]
+            if v != v:
+                v = np.float32(0.0)
+            v = min(max(v, -limit), limit)
+            x = (np.float64(v) - np.float64(low)) * scale + 0.5
+            q[m, p] = np.uint8(min(max(x, 0.0), 255.0))
+        lo[m], hi[m] = low, high
+
+
 def quantise(maps: np.ndarray, size: int) -> bytes:
     """A block of maps (M, G²) float32 → u16 M, u16 G, then per map f32 lo, f32 hi, u8[G²] with
     q = round((v − lo) / (hi − lo) · 255). Values are clamped to ±MAP_LIMIT and NaN becomes 0, so the block is
     always finite and decodable."""
-    maps = np.asarray(maps, dtype=np.float64)
+    maps = np.ascontiguousarray(maps, dtype=np.float32)
     count = maps.shape[0]
-    if not np.isfinite(maps).all() or np.abs(maps).max(initial=0.0) > MAP_LIMIT:
-        maps = np.clip(np.nan_to_num(maps, nan=0.0, posinf=MAP_LIMIT, neginf=-MAP_LIMIT), -MAP_LIMIT, MAP_LIMIT)
-    lo = maps.min(axis=1) if maps.size else np.zeros(count)
-    hi = maps.max(axis=1) if maps.size else np.zeros(count)
-    span = hi - lo
-    scale = np.divide(255.0, span, out=np.zeros_like(span), where=span > 0)
-    q = (maps - lo[:, None]) * scale[:, None] + 0.5
-    np.clip(q, 0, 255, out=q)
     record = np.empty(count, dtype=[("lo", "<f4"), ("hi", "<f4"), ("q", "u1", (size * size,))])
-    record["lo"], record["hi"], record["q"] = lo, hi, q.astype(np.uint8)
+    lo, hi = np.empty(count, np.float32), np.empty(count, np.float32)
+    q = np.empty((count, size * size), np.uint8)
+    _quantise_rows(maps, lo, hi, q)
+    record["lo"], record["hi"], record["q"] = lo, hi, q
     return _BLOCK.pack(count, size) + record.tobytes()
 
 

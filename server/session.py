@@ -328,7 +328,10 @@ class Session:
         if budget and self.state == "playing" and self.subscribers:
             self._train(budget, out)
         now = time.perf_counter()
-        due = self.state == "playing" and now - self._last_frame_at >= 0.9 * self.interval \
+        since = now - self._last_frame_at
+        # at a set speed, a frame shows whole periods of `speed` epochs (or progress, once a second, if slow)
+        period_done = self.speed == 0 or self._period_left <= 0 or since >= 1.0
+        due = self.state == "playing" and since >= 0.9 * self.interval and period_done \
             and any(page.ready for page in self.subscribers)
         if (out.frame_needed or due) and self.subscribers:
             out.frame = self._frame(now)
