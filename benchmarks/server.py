@@ -1,0 +1,185 @@
+"""End-to-end server benchmark: a real `nnplayground` in a subprocess, N cheap websocket clients on loopback.
+
+    python benchmarks/server.py                 # 1 client, then 100 clients
+    python benchmarks/server.py --clients 50 --seconds 5
+
+Every client trains the standard case (spiral, 500 points, 2→8→8→1 tanh, mse, sgd lr 0.03, batch 10) as fast as
+the server goes and only counts what it receives. Each client also changes the learning rate now and then and
+times how long until the first frame after the server's `config` reply arrives (control-change-to-frame latency).
+The server is started with --debug-stats, which reports its largest event-loop stall and its memory.
+
+Targets on a 2-core machine: 1 client ≥ 30 frames/s while training, p95 ≤ 50 ms; 100 clients ≥ 10 (goal 20)
+frames/s each, p95 ≤ 100 ms, no stall over 200 ms, memory ≤ 1 GB. The last line reads
+`1 client: <fps> fps <eps> epochs/s p95 <ms> ms; 100 clients: <fps> fps p95 <ms> ms`.
+"""
+import argparse
+import asyncio
+import json
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import websockets
+
+ROOT = Path(__file__).resolve().parent.parent
+STANDARD = {"dataset": "spiral", "n_points": 500, "hidden": [8, 8], "activation": "tanh", "loss": "mse",
+            "output_activation": None, "optimizer": "sgd", "learning_rate": 0.03, "batch_size": 10}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(extra: list[str]) -> tuple[subprocess.Popen, str]:
+    proc = subprocess.Popen([sys.executable, "-m", "server.cli", "--no-browser", "--debug-stats", "--port",
+                             str(free_port()), "--max-sessions", "500", *extra], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            raise SystemExit("the server did not start")
+        found = re.search(r"running at (http://\S+)", line)
+        if found:
+            return proc, found.group(1).rstrip("/")
+    raise SystemExit("the server did not start in time")
+
+
+def stats(base: str, reset: bool = False) -> dict:
+    with urllib.request.urlopen(f"{base}/debug/stats?reset={int(reset)}", timeout=10) as response:
+        return json.loads(response.read())
+
+
+class Counter:
+    """One cheap client: counts frames, times learning-rate changes, remembers the newest epoch."""
+
+    def __init__(self, base: str, track_epochs: bool):
+        self.base, self.track_epochs = base, track_epochs
+        self.frames = 0
+        self.latencies: list[float] = []
+        self.sent_at: float | None = None
+        self.awaiting_frame = False
+        self.epoch = 0
+        self.ws = None
+        self.counting = False
+
+    async def open(self) -> None:
+        url = self.base.replace("http://", "ws://") + "/ws"
+        self.ws = await websockets.connect(url, origin=self.base, max_size=2**23, compression=None)
+        await self.ws.send(json.dumps({"type": "configure", "settings": STANDARD}))
+        await self.ws.send(json.dumps({"type": "speed", "epochs_per_frame": 0}))
+        await self.ws.send(json.dumps({"type": "control", "action": "play"}))
+
+    async def read(self) -> None:
+        try:
+            async for message in self.ws:
+                if isinstance(message, bytes):
+                    continue
+                if message.startswith('{"type":"frame"'):
+                    if self.counting:
+                        self.frames += 1
+                    if self.awaiting_frame:
+                        self.latencies.append(time.perf_counter() - self.sent_at)
+                        self.awaiting_frame = False
+                    if self.track_epochs:
+                        self.epoch = json.loads(message)["counters"]["epoch"]
+                elif message.startswith('{"type":"config"') and self.sent_at is not None:
+                    self.awaiting_frame = True
+        except websockets.ConnectionClosed:
+            pass
+
+    async def change(self, rate: float) -> None:
+        if self.awaiting_frame:
+            return
+        self.sent_at = time.perf_counter()
+        self.awaiting_frame = False
+        await self.ws.send(json.dumps({"type": "configure", "settings": {"learning_rate": rate}}))
+
+
+async def phase(base: str, n: int, seconds: float, change_every: float) -> dict:
+    clients = [Counter(base, track_epochs=n == 1) for _ in range(n)]
+    for i in range(0, n, 20):
+        await asyncio.gather(*(c.open() for c in clients[i:i + 20]))
+    readers = [asyncio.create_task(c.read()) for c in clients]
+    await asyncio.sleep(1.5)                                   # everyone is training
+    before = await asyncio.to_thread(stats, base, True)
+    first_epoch = clients[0].epoch
+    for c in clients:
+        c.counting = True
+    started = time.perf_counter()
+
+    async def changes(client: Counter, offset: float):
+        await asyncio.sleep(offset)
+        k = 0
+        while time.perf_counter() - started < seconds - 0.3:
+            k += 1
+            await client.change(0.03 + 0.001 * (k % 2))
+            await asyncio.sleep(change_every)
+    changers = [asyncio.create_task(changes(c, change_every * i / n)) for i, c in enumerate(clients)]
+    await asyncio.sleep(seconds)
+    elapsed = time.perf_counter() - started
+    for c in clients:
+        c.counting = False
+    after = await asyncio.to_thread(stats, base)
+    for task in changers:
+        task.cancel()
+    await asyncio.gather(*(c.ws.close() for c in clients), return_exceptions=True)
+    for task in readers:
+        task.cancel()
+    fps = [c.frames / elapsed for c in clients]
+    latencies = sorted(x * 1000 for c in clients for x in c.latencies)
+    cpu = after["cpu_seconds"] - before["cpu_seconds"]
+    return {
+        "clients": n, "fps_mean": statistics.mean(fps), "fps_min": min(fps),
+        "epochs_per_s": (after["epochs"] - before["epochs"]) / elapsed,
+        "epochs_per_s_client0": (clients[0].epoch - first_epoch) / elapsed if n == 1 else None,
+        "p50": percentile(latencies, 50), "p95": percentile(latencies, 95), "changes": len(latencies),
+        "stall_ms": after["max_stall_ms"], "rss_mb": after["rss_bytes"] / 2**20,
+        "server_cpu": cpu / elapsed,
+    }
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    k = min(len(values) - 1, max(0, round(q / 100 * (len(values) - 1))))
+    return values[k]
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--clients", type=int, default=100)
+    p.add_argument("--seconds", type=float, default=8.0)
+    p.add_argument("--workers", type=int, default=None, help="server engine threads (default: one per CPU)")
+    args = p.parse_args()
+    extra = ["--workers", str(args.workers)] if args.workers else []
+    proc, base = start_server(extra)
+    try:
+        one = asyncio.run(phase(base, 1, args.seconds, change_every=0.25))
+        many = asyncio.run(phase(base, args.clients, args.seconds, change_every=1.0))
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    print(f"{'clients':>8} {'fps/client':>11} {'min fps':>8} {'epochs/s':>10} {'p50 ms':>7} {'p95 ms':>7} "
+          f"{'changes':>8} {'stall ms':>9} {'RSS MB':>7} {'CPU':>5}")
+    for r in (one, many):
+        print(f"{r['clients']:>8} {r['fps_mean']:>11.1f} {r['fps_min']:>8.1f} {r['epochs_per_s']:>10.0f} "
+              f"{r['p50']:>7.1f} {r['p95']:>7.1f} {r['changes']:>8} {r['stall_ms']:>9.1f} {r['rss_mb']:>7.0f} "
+              f"{r['server_cpu']:>5.2f}")
+    print(f"1 client: {one['fps_mean']:.1f} fps {one['epochs_per_s']:.0f} epochs/s p95 {one['p95']:.0f} ms; "
+          f"{many['clients']} clients: {many['fps_mean']:.1f} fps p95 {many['p95']:.0f} ms")
+
+
+if __name__ == "__main__":
+    main()
