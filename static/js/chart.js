@@ -39,6 +39,7 @@ export function createChart({ state, latest }) {
   let key = '';
   let hoverX = null;
   let geometry = null;
+  let lastDraw = 0;
 
   canvas.addEventListener('pointermove', (event) => {
     const box = canvas.getBoundingClientRect();
@@ -147,7 +148,12 @@ export function createChart({ state, latest }) {
         logBox.checked = state.get('log_scale');
         if (document.activeElement !== smoothInput) smoothInput.value = String(state.get('smoothing'));
       }
-      if (flags.has('frame') || flags.has('history') || flags.has('state') || flags.has('layout')) draw(false);
+      // the curve does not need every frame: new rows are drawn at most 20 times a second
+      const urgent = flags.has('history') || flags.has('state') || flags.has('layout');
+      if (urgent || (flags.has('frame') && performance.now() - lastDraw > 50)) {
+        lastDraw = performance.now();
+        draw(false);
+      }
     },
   };
 }

@@ -12,6 +12,10 @@ export const CLASS_COLORS = [
   [200, 165, 20], [86, 180, 233], [150, 90, 55], [96, 105, 115], [213, 70, 50],
 ];
 
+function pack(r, g, b, a = 255) {
+  return ((a << 24) | (b << 16) | (g << 8) | r) >>> 0;
+}
+
 export function rgb(c, alpha = 1) {
   return alpha === 1 ? `rgb(${c[0]},${c[1]},${c[2]})` : `rgba(${c[0]},${c[1]},${c[2]},${alpha})`;
 }
@@ -20,9 +24,6 @@ export function classColor(k) {
   return CLASS_COLORS[((k % CLASS_COLORS.length) + CLASS_COLORS.length) % CLASS_COLORS.length];
 }
 
-function pack(r, g, b, a = 255) {
-  return ((a << 24) | (b << 16) | (g << 8) | r) >>> 0;
-}
 
 function mix(a, b, t) {
   return [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t, a[2] + (b[2] - a[2]) * t];
@@ -51,6 +52,27 @@ export function unitScale(activation, lo, hi) {
   if (activation === 'tanh') return (v) => v;
   const big = Math.max(Math.abs(lo), Math.abs(hi));
   return big > 1 ? (v) => v / big : (v) => v;
+}
+
+// the diverging scale sampled finely once, so painting a map needs no colour arithmetic per cell
+const STEPS = 512;
+const DIVERGING = new Uint32Array(STEPS + 1);
+for (let i = 0; i <= STEPS; i++) {
+  const c = diverging((2 * i) / STEPS - 1);
+  DIVERGING[i] = pack(Math.round(c[0]), Math.round(c[1]), Math.round(c[2]));
+}
+
+/** 256-entry table for a quantised map on the diverging scale: q → colour(toT(lo + q/255·(hi − lo))). */
+export function lutDiverging(map, toT, gain = 1) {
+  const lut = new Uint32Array(256);
+  const span = map.hi - map.lo;
+  for (let q = 0; q < 256; q++) {
+    let t = toT(map.lo + (q / 255) * span) * gain;
+    if (!(t >= -1)) t = t > 0 ? 1 : -1;   // NaN and −∞ → −1, +∞ → 1
+    if (t > 1) t = 1;
+    lut[q] = DIVERGING[Math.round((t + 1) * 0.5 * STEPS)];
+  }
+  return lut;
 }
 
 /** 256-entry table of packed RGBA for a quantised map: q → colour(lo + q/255·(hi − lo)). */

@@ -386,9 +386,12 @@ export function createDatasets({ state, latest, actions }) {
     return best;
   }
 
+  let drawLayer = null;
+  /** Listen on the output view's drawing layer (it exists once the output view is built). */
   function attachDrawLayer() {
     const layer = document.getElementById('draw-layer');
-    if (!layer) return;
+    if (!layer || layer === drawLayer) return;
+    drawLayer = layer;
     layer.addEventListener('contextmenu', (event) => { if (state.get('dataset') === 'points') event.preventDefault(); });
     layer.addEventListener('pointerdown', (event) => {
       if (state.get('dataset') !== 'points') return;
@@ -570,10 +573,9 @@ export function createDatasets({ state, latest, actions }) {
     if (!dialog.open) dialog.showModal();
   }
 
-  attachDrawLayer();
-
   return {
     update(flags) {
+      attachDrawLayer();
       if (flags.has('welcome')) {
         choices = new Choices(latest.welcome);
         buildThumbs();

@@ -3,7 +3,7 @@
 // hovered in the diagram, its map is shown here enlarged. The map canvas has one pixel per grid cell.
 
 import { el, setChildren, fmt } from './dom.js';
-import { MapCanvas, lutFor, diverging, divergingStepped, unitScale, paintClasses, classColor, rgb, NEG, POS, MID } from './colors.js';
+import { MapCanvas, lutFor, lutDiverging, diverging, divergingStepped, unitScale, paintClasses, classColor, rgb, NEG, POS, MID } from './colors.js';
 
 const EXTENT = 6;
 const TICKS = [-6, -3, 0, 3, 6];
@@ -95,16 +95,16 @@ export function createHeatmap({ state, latest }) {
       return true;
     }
     const m = block.maps[0];
-    let colorOf;
+    let lut;
     if (t === 'regression') {
       const scale = targetScale(latest.data);
-      colorOf = discrete ? (v) => divergingStepped(v / scale, 4) : (v) => diverging(v / scale);
+      lut = discrete ? lutFor(m, (v) => divergingStepped(v / scale, 4)) : lutDiverging(m, (v) => v / scale);
     } else {
       const act = outputActivation();
       const toT = act === 'sigmoid' || act === 'step' ? (v) => 2 * v - 1 : (v) => Math.max(-1, Math.min(1, v));
-      colorOf = discrete ? (v) => diverging(toT(v) >= 0 ? 0.82 : -0.82) : (v) => diverging(toT(v) * 0.92);
+      lut = discrete ? lutFor(m, (v) => diverging(toT(v) >= 0 ? 0.82 : -0.82)) : lutDiverging(m, toT, 0.92);
     }
-    map.paint(m, block.size, lutFor(m, colorOf));
+    map.paint(m, block.size, lut);
     return true;
   }
 

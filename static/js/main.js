@@ -18,7 +18,7 @@ const state = new State();
 state.readUrl(location.search);
 const latest = new Latest();
 const flags = new Set(['state', 'layout']);
-const stats = { framesReceived: 0, framesRendered: 0, messages: 0 };
+const stats = { framesReceived: 0, framesRendered: 0, messages: 0, renderMs: 0, renderMsMax: 0, viewMs: {}, animationFrames: 0 };
 let socket = null;
 let firstWelcome = true;
 let waiters = [];           // promises waiting for the next config (or an error)
@@ -62,18 +62,18 @@ const actions = {
 
 // ------------------------------------------------------------------ views
 const status = createStatus({ state, latest, actions });
-const views = [
-  createControls({ state, latest, actions }),
-  createFeatures({ state, latest, actions }),
-  createNetwork({ state, latest, actions }),
-  createHeatmap({ state, latest, actions }),
-  createChart({ state, latest, actions }),
-  createMetrics({ state, latest, actions }),
-  status,
-  createExport({ state, latest, actions }),
-];
 const datasets = createDatasets({ state, latest, actions });
-views.push(datasets);
+const views = {
+  controls: createControls({ state, latest, actions }),
+  features: createFeatures({ state, latest, actions }),
+  network: createNetwork({ state, latest, actions }),
+  heatmap: createHeatmap({ state, latest, actions }),
+  chart: createChart({ state, latest, actions }),
+  metrics: createMetrics({ state, latest, actions }),
+  status,
+  export: createExport({ state, latest, actions }),
+  datasets,
+};
 
 // ------------------------------------------------------------------ state → URL, messages, page
 function writeUrl() {
@@ -236,18 +236,27 @@ function onConnection(name, info) {
 
 // ------------------------------------------------------------------ the render loop
 function render() {
+  stats.animationFrames += 1;
   if (flags.size) {
+    const started = performance.now();
     const current = new Set(flags);
     flags.clear();
-    for (const view of views) {
+    for (const [name, view] of Object.entries(views)) {
+      const t0 = performance.now();
       try {
         view.update(current);
+        stats.viewMs[name] = (stats.viewMs[name] || 0) + performance.now() - t0;
       } catch (err) {
         // one view failing must not stop the others; report it once per kind
         console.warn('view update failed', err); // eslint-disable-line no-console
       }
     }
-    if (current.has('frame')) stats.framesRendered += 1;
+    if (current.has('frame')) {
+      stats.framesRendered += 1;
+      const ms = performance.now() - started;
+      stats.renderMs += ms;
+      stats.renderMsMax = Math.max(stats.renderMsMax, ms);
+    }
   }
   requestAnimationFrame(render);
 }

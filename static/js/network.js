@@ -4,7 +4,7 @@
 
 import { el, setChildren, fmt } from './dom.js';
 import { layoutFor, linkPath, FEATURE_LABELS } from './layout.js';
-import { MapCanvas, lutFor, unitScale, diverging, classColor, rgb, MID, NEG, POS } from './colors.js';
+import { MapCanvas, lutFor, lutDiverging, unitScale, diverging, classColor, rgb, MID, NEG, POS } from './colors.js';
 import { Choices, label } from './choices.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -237,18 +237,16 @@ export function createNetwork({ state, latest, actions }) {
     for (const item of units) {
       if (block && block.maps[item.u]) {
         const m = block.maps[item.u];
-        let colorOf;
+        let colorOf = null;
         if (item.isOutput && item.activation === 'softmax') {
           const c = classColor(item.index);
           colorOf = (v) => {
             const t = Math.max(0, Math.min(1, v));
             return [MID[0] + (c[0] - MID[0]) * t, MID[1] + (c[1] - MID[1]) * t, MID[2] + (c[2] - MID[2]) * t];
           };
-        } else {
-          const toT = unitScale(item.activation, m.lo, m.hi);
-          colorOf = (v) => diverging(toT(v));
         }
-        item.map.paint(m, block.size, lutFor(m, colorOf));
+        const lut = colorOf ? lutFor(m, colorOf) : lutDiverging(m, unitScale(item.activation, m.lo, m.hi));
+        item.map.paint(m, block.size, lut);
       }
       if (params) {
         const b = params[item.biasIndex];
