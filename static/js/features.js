@@ -61,7 +61,7 @@ export function createFeatures({ state, latest }) {
   }
 
   function place() {
-    const layout = layoutFor(latest, box.clientWidth, box.clientHeight);
+    const layout = layoutFor(latest, box.clientWidth, box.clientHeight, state.get('projector'));
     host.hidden = !layout || !layout.plane;
     if (!layout || !layout.plane) return;
     const key = `${box.clientWidth}x${box.clientHeight}:${layout.node}:${layout.inputRowsXY.map((p) => p.y.toFixed(1)).join(',')}`;

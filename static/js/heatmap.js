@@ -43,6 +43,7 @@ export function createHeatmap({ state, latest }) {
   const map = new MapCanvas(mapCanvas);
   const pctx = pointsCanvas.getContext('2d');
   let pointsKey = '';
+  let dataVersion = 0;
   let legendKey = '';
 
   function unitActivation(u) {
@@ -119,7 +120,7 @@ export function createHeatmap({ state, latest }) {
     const dpr = window.devicePixelRatio || 1;
     const drawing = state.get('dataset') === 'points';
     const withTest = state.get('show_test') || drawing;
-    const key = `${w}|${dpr}|${withTest}|${data ? data.n_train : 0}|${data && data.__v}`;
+    const key = `${w}|${dpr}|${withTest}|${dataVersion}`;
     if (!force && key === pointsKey) return;
     pointsKey = key;
     const px = Math.max(1, Math.round(w * dpr));
@@ -187,7 +188,11 @@ export function createHeatmap({ state, latest }) {
   function showEmpty() {
     const data = latest.data;
     const plane = !data || data.is_plane !== false;
+    const digits = Boolean(latest.config && latest.config.dataset === 'digits');
     empty.hidden = plane;
+    frame.hidden = digits;          // the digit pad takes the map's place
+    options.hidden = !plane;
+    title.hidden = digits;
     frame.classList.toggle('is-flat', !plane);
     if (!plane) {
       const n = (data.columns || []).length;
@@ -200,11 +205,14 @@ export function createHeatmap({ state, latest }) {
   return {
     update(flags) {
       if (flags.has('data') || flags.has('welcome')) {
-        if (latest.data) latest.data.__v = (latest.data.__v || 0) + 1;
+        dataVersion += 1;
         showEmpty();
         showLegend();
       }
-      if (flags.has('config')) showLegend();
+      if (flags.has('config')) {
+        showLegend();
+        showEmpty();
+      }
       if (flags.has('frame') || flags.has('focus') || flags.has('state')) paintMap();
       if (flags.has('data') || flags.has('state') || flags.has('layout')) paintPoints(false);
       if (flags.has('state')) {

@@ -19,12 +19,12 @@ const RIGHT = 34;       // room right of the output column
  * Returns { node, inputNode, columns: [[{x, y}] per unit] per layer, inputRowsXY: [{x, y}] per input row, head }.
  * A long input column (64 pixels of a digit) gets its own tighter pitch so the other layers keep their size.
  */
-export function diagramLayout({ width, height, inputRows, inputRowOf, sizes }) {
+export function diagramLayout({ width, height, inputRows, inputRowOf, sizes, large = false }) {
   const layers = sizes.length;
   const mainRows = Math.max(1, Math.min(inputRows, 10), ...sizes.slice(1));
   const usable = Math.max(80, height - HEAD - 14);
-  const pitch = Math.min(66, usable / mainRows);
-  const node = Math.max(6, Math.min(46, Math.floor(pitch * 0.74)));
+  const pitch = Math.min(large ? 84 : 66, usable / mainRows);
+  const node = Math.max(6, Math.min(large ? 60 : 46, Math.floor(pitch * 0.74)));
   const inputPitch = Math.min(pitch, usable / Math.max(1, inputRows));
   const inputNode = Math.max(4, Math.min(node, Math.floor(inputPitch * 0.74)));
   const x0 = LABEL + node / 2;
@@ -55,12 +55,12 @@ export function linkPath(a, b, na, nb) {
 }
 
 /** The diagram layout for what the server last described (network sizes, features, plane or not). */
-export function layoutFor(latest, width, height) {
+export function layoutFor(latest, width, height, large = false) {
   const sizes = latest.sizes;
   if (!sizes) return null;
   const plane = latest.isPlane;
   const features = (latest.config && latest.config.features) || ['x1', 'x2'];
   const inputRows = plane ? FEATURE_NAMES.length : sizes[0];
   const inputRowOf = plane ? (i) => Math.max(0, FEATURE_NAMES.indexOf(features[i])) : (i) => i;
-  return { plane, features, ...diagramLayout({ width, height, inputRows, inputRowOf, sizes }) };
+  return { plane, features, ...diagramLayout({ width, height, inputRows, inputRowOf, sizes, large }) };
 }

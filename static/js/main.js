@@ -13,6 +13,7 @@ import { createChart } from './chart.js';
 import { createMetrics } from './metrics.js';
 import { createStatus } from './status.js';
 import { createExport } from './export.js';
+import { createDigits } from './digits.js';
 
 const state = new State();
 state.readUrl(location.search);
@@ -72,6 +73,7 @@ const views = {
   metrics: createMetrics({ state, latest, actions }),
   status,
   export: createExport({ state, latest, actions }),
+  digits: createDigits({ state, latest, actions }),
   datasets,
 };
 

@@ -40,7 +40,8 @@ export function createMetrics({ latest }) {
     confusionKey = key;
     const k = matrix.length;
     const name = (j) => names[j] ?? String(j);
-    const head = el('tr', {}, el('th', { class: 'corner', scope: 'col' }, 'true ╲ predicted'),
+    const head = el('tr', {}, el('th', { class: 'corner', scope: 'col', title: 'rows: true class · columns: predicted class' },
+      k > 5 ? 'true╲pred.' : 'true ╲ predicted'),
       Array.from({ length: k }, (_, j) => el('th', { scope: 'col' }, el('span', { class: 'swatch', style: `background:${rgb(classColor(j))}` }), name(j))));
     const body = matrix.map((row, i) => {
       const total = row.reduce((a, b) => a + b, 0) || 1;
@@ -53,7 +54,7 @@ export function createMetrics({ latest }) {
     });
     setChildren(confusionHost,
       el('div', { class: 'confusion-title' }, `Confusion matrix · ${part} data`),
-      el('div', { class: 'confusion-scroll' }, el('table', { class: 'confusion', id: 'confusion-matrix' }, el('thead', {}, head), el('tbody', {}, body))));
+      el('div', { class: 'confusion-scroll' }, el('table', { class: `confusion${k > 5 ? ' is-wide' : ''}`, id: 'confusion-matrix' }, el('thead', {}, head), el('tbody', {}, body))));
   }
 
   return {

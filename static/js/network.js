@@ -9,6 +9,7 @@ import { Choices, label } from './choices.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const MAX_NEURONS = 16;
+const SHORT = { linear: 'Linear', sigmoid: 'Sigmoid', tanh: 'Tanh', relu: 'ReLU', leaky_relu: 'Leaky' };
 const MAX_LAYERS = 10;
 const POS_STROKE = rgb(POS);
 const NEG_STROKE = rgb(NEG);
@@ -28,6 +29,7 @@ export function createNetwork({ state, latest, actions }) {
   let links = [];      // { layer, source, target, index, path, width, opacity, sign }
   let units = [];      // { u, layer, index, map, node, bias, biasIndex, activation }
   let offsets = [];
+  let inputs = [];     // input nodes drawn here (data without a plane)
   let hover = null;    // { kind: 'link' | 'bias' | 'unit', item }
   let focused = null;
 
@@ -79,7 +81,7 @@ export function createNetwork({ state, latest, actions }) {
   function build() {
     const width = box.clientWidth;
     const height = box.clientHeight;
-    const layout = layoutFor(latest, width, height);
+    const layout = layoutFor(latest, width, height, state.get('projector'));
     const net = latest.network;
     hideTip();
     closeEditor();
@@ -103,6 +105,8 @@ export function createNetwork({ state, latest, actions }) {
     visible.setAttribute('class', 'link-lines');
     hits.setAttribute('class', 'link-hits');
     links = [];
+    // between wide layers (64 pixels, 16 neurons) full-width strokes would hide each other: draw them finer
+    const density = sizes.slice(0, -1).map((n, l) => Math.min(1, Math.sqrt(64 / (n * sizes[l + 1]))));
     for (let l = 0; l + 1 < sizes.length; l++) {
       const from = layout.columns[l];
       const to = layout.columns[l + 1];
@@ -116,7 +120,8 @@ export function createNetwork({ state, latest, actions }) {
           const hit = document.createElementNS(SVG, 'path');
           hit.setAttribute('d', d);
           hit.setAttribute('class', 'link-hit');
-          const item = { layer: l, source: s, target: t, index: offsets[l].w + s * sizes[l + 1] + t, path, width: -1, opacity: -1, sign: 0 };
+          const item = { layer: l, source: s, target: t, index: offsets[l].w + s * sizes[l + 1] + t, path, width: -1, opacity: -1, sign: 0,
+            scale: density[l] };
           hit.dataset.k = String(links.length);
           links.push(item);
           visible.append(path);
@@ -160,6 +165,7 @@ export function createNetwork({ state, latest, actions }) {
     }
 
     // inputs that are not plane features (CSV columns, digit pixels)
+    inputs = [];
     if (!layout.plane) {
       const names = (latest.data && latest.data.columns) || [];
       for (let i = 0; i < sizes[0]; i++) {
@@ -169,6 +175,7 @@ export function createNetwork({ state, latest, actions }) {
           style: `transform:translate(${(p.x - n / 2).toFixed(1)}px,${(p.y - n / 2).toFixed(1)}px);width:${n}px;height:${n}px` });
         if (n >= 14 && sizes[0] <= 16) div.append(el('span', { class: 'input-label' }, names[i] ?? `x${i + 1}`));
         nodes.push(div);
+        inputs.push(div);
       }
     }
 
@@ -181,7 +188,7 @@ export function createNetwork({ state, latest, actions }) {
     for (let l = 1; l <= hidden; l++) {
       const actSelect = el('select', { class: 'layer-act', 'aria-label': `Activation of hidden layer ${l}`,
         onchange: () => setLayerActivation(l - 1, actSelect.value) },
-      choices.list('activations').filter((a) => a !== 'step').map((a) => el('option', { value: a }, label(a))));
+      choices.list('activations').filter((a) => a !== 'step').map((a) => el('option', { value: a }, SHORT[a] || label(a))));
       actSelect.value = acts[l - 1];
       heads.push(el('div', { class: 'layer-head', dataset: { layer: String(l - 1) }, style: `left:${layout.xs[l].toFixed(1)}px` },
         el('span', { class: 'layer-title' }, `Layer ${l}`),
@@ -222,12 +229,40 @@ export function createNetwork({ state, latest, actions }) {
     for (const link of links) {
       const w = params[link.index];
       const a = Math.abs(w);
-      const width = Number.isFinite(a) ? Math.round(Math.min(8, 0.6 + 2.4 * Math.sqrt(a)) * 4) / 4 : 8;
-      const opacity = Number.isFinite(a) ? Math.round(Math.min(1, 0.3 + 0.7 * Math.min(1, a)) * 10) / 10 : 1;
+      const k = link.scale;
+      const width = Number.isFinite(a) ? Math.round(Math.min(8, 0.6 + 2.4 * Math.sqrt(a)) * k * 4) / 4 || 0.25 : 8 * k;
+      const opacity = Number.isFinite(a) ? Math.round(Math.min(1, 0.3 + 0.7 * Math.min(1, a)) * (0.4 + 0.6 * k) * 10) / 10 : 1;
       const sign = w >= 0 ? 1 : -1;
       if (width !== link.width) { link.path.setAttribute('stroke-width', width); link.width = width; }
       if (opacity !== link.opacity) { link.path.setAttribute('stroke-opacity', opacity); link.opacity = opacity; }
       if (sign !== link.sign) { link.path.setAttribute('stroke', sign > 0 ? POS_STROKE : NEG_STROKE); link.sign = sign; }
+    }
+  }
+
+  /** Without a plane there are no maps: colour each neuron by its activation for the inspected example. */
+  function paintActivations() {
+    const layers = latest.inspection && latest.inspection.layers;
+    if (latest.isPlane || !Array.isArray(layers)) return;
+    const x = latest.inspection.input || [];
+    inputs.forEach((node, i) => {
+      const v = Number.isFinite(x[i]) ? Math.max(0, Math.min(1, Math.abs(x[i]) / (Math.abs(x[i]) > 1 ? Math.abs(x[i]) : 1))) : 0;
+      const g = Math.round(240 - 200 * v);
+      node.style.background = `rgb(${g},${g},${g + 4})`;
+    });
+    for (const item of units) {
+      const a = layers[item.layer] && layers[item.layer].a ? layers[item.layer].a[item.index] : null;
+      let color = null;
+      if (Number.isFinite(a)) {
+        if (item.isOutput && item.activation === 'softmax') {
+          const c = classColor(item.index);
+          const t = Math.max(0, Math.min(1, a));
+          color = [MID[0] + (c[0] - MID[0]) * t, MID[1] + (c[1] - MID[1]) * t, MID[2] + (c[2] - MID[2]) * t];
+        } else {
+          color = diverging(unitScale(item.activation, -1, 1)(a));
+        }
+      }
+      item.node.style.background = color ? rgb(color) : '';
+      item.node.title = Number.isFinite(a) ? `activation a = ${fmt(a, 3)} for your example` : '';
     }
   }
 
@@ -402,9 +437,10 @@ export function createNetwork({ state, latest, actions }) {
 
   return {
     update(flags) {
+      if (flags.has('inspection')) paintActivations();
       if (flags.has('welcome')) choices = new Choices(latest.welcome);
       if (flags.has('network') || flags.has('layout') || flags.has('data') || flags.has('welcome')) {
-        const k = [box.clientWidth, box.clientHeight, JSON.stringify(latest.network), latest.isPlane,
+        const k = [box.clientWidth, box.clientHeight, state.get('projector'), JSON.stringify(latest.network), latest.isPlane,
           JSON.stringify(latest.config && latest.config.features), JSON.stringify(latest.data && latest.data.class_names),
           JSON.stringify(latest.data && latest.data.columns), choices.list('activations').join()].join('|');
         if (k !== key) {
@@ -415,8 +451,11 @@ export function createNetwork({ state, latest, actions }) {
         }
       }
       if (flags.has('frame')) {
+        // non-finite weights arrive as zeros: say so instead of drawing a calm network
+        box.classList.toggle('is-diverged', Boolean(latest.frame && latest.frame.nonfinite_params));
         paintLinks();
         paintUnits();
+        paintActivations();
         if (hover && !tip.hidden) {
           tip.textContent = tipText();
         }

@@ -26,6 +26,11 @@ def test_every_data_set_has_a_thumbnail_and_choosing_one_switches_the_task(page)
         for (let i = 0; i < d.length; i += 4) { lo = Math.min(lo, d[i + 2]); hi = Math.max(hi, d[i + 2]); }
         return hi - lo > 40; })""")
     assert painted, "a thumbnail is blank"
+    points_before = page.js("document.getElementById('points-canvas').toDataURL()")
+    page.click(".thumb[data-dataset='xor']")
+    page.wait_for("window.nnp.latest.config.dataset === 'xor'")
+    page.settle()
+    assert page.js("document.getElementById('points-canvas').toDataURL()") != points_before, "the points were not redrawn"
     page.click(".thumb[data-dataset='blobs']")
     page.wait_for("window.nnp.latest.config.dataset === 'blobs' && window.nnp.latest.config.task === 'multiclass'")
     assert page.input_value("#ctl-task") == "multiclass"

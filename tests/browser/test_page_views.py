@@ -86,16 +86,29 @@ def test_regression_renders_a_diverging_map_rmse_and_r2(page):
     assert stepped <= 9
 
 
-def test_digits_train_without_a_plane(page):
+def test_digits_train_and_answer_a_drawn_digit(page):
     page.open("?task=multiclass&dataset=digits&hidden=16&learning_rate=0.1")
     assert page.js("window.nnp.latest.network.sizes[0]") == 64
-    assert page.is_visible(".map-empty")
+    assert page.is_visible("#digit-pad") and not page.is_visible("#output-map")
     assert not page.is_visible("#feature-layer")
     page.play()
     page.wait_for("window.nnp.latest.frame.counters.epoch >= 3", timeout=30)
     page.pause()
     assert page.js("document.querySelectorAll('#confusion-matrix tbody tr').length") == 10
     assert page.number("#train-score") > 50
+    # draw a "1": a vertical stroke down the middle of the pad
+    box = page.locator("#digit-canvas").bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.1)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.9, steps=12)
+    page.mouse.up()
+    page.wait_for("document.querySelector('#digit-answer').textContent.startsWith('The network says')")
+    shown = page.js("[...document.querySelectorAll('.digit-value')].map((v) => parseFloat(v.textContent))")
+    assert len(shown) == 10 and 95 <= sum(shown) <= 105
+    # each neuron is coloured by its activation for the drawn example
+    assert page.js("document.querySelector('#net-layer .node.unit').style.background") != ""
+    page.click("#digit-clear")
+    page.wait_for("document.querySelector('#digit-answer').textContent.startsWith('Draw')")
 
 
 def test_test_points_can_be_shown(page):
