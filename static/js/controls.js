@@ -69,7 +69,8 @@ export function createControls({ state, latest, actions }) {
   const counterEpoch = el('output', { id: 'epoch', class: 'counter-value' }, '0');
   const counterIter = el('output', { id: 'iteration', class: 'counter-value' }, '0');
   const counterSeen = el('output', { id: 'examples-seen', class: 'counter-value' }, '0');
-  const counterBatch = el('output', { id: 'batches-per-epoch', class: 'counter-value' }, '–');
+  const counterBatch = el('output', { id: 'batches-per-epoch' }, '–');
+  const counterRate = el('output', { id: 'epochs-per-second' }, '–');
   const speed = selectControl('speed', 'Speed', (v) => state.set({ speed: Number(v) }), 'Epochs trained between two pictures');
   speed.setOptions(SPEEDS);
   setChildren(runbar,
@@ -78,8 +79,9 @@ export function createControls({ state, latest, actions }) {
       el('div', { class: 'counter' }, el('span', { class: 'counter-caption' }, 'Epoch'), counterEpoch),
       el('div', { class: 'counter' }, el('span', { class: 'counter-caption' }, 'Iteration'), counterIter),
       el('div', { class: 'counter' }, el('span', { class: 'counter-caption' }, 'Examples seen'), counterSeen),
-      el('div', { class: 'counter counter-minor', title: 'Iterations per epoch = ⌈training examples ÷ batch size⌉' },
-        el('span', { class: 'counter-caption' }, 'Batches / epoch'), counterBatch)),
+      el('div', { class: 'counter-notes' },
+        el('span', { title: 'Iterations per epoch = ⌈training examples ÷ batch size⌉' }, counterBatch, ' batches / epoch'),
+        el('span', { title: 'Epochs trained per second, measured by the server' }, counterRate, ' epochs / s'))),
     speed.wrap);
 
   let playing = false;
@@ -101,6 +103,9 @@ export function createControls({ state, latest, actions }) {
     'Step size of gradient descent: w ← w − η·∂L/∂w');
   lr.setOptions(LEARNING_RATES.map((v) => [v, String(v)]));
   const act = selectControl('activation', 'Activation', (v) => chooseActivation(v), 'Activation of every hidden layer (each layer can differ: see the diagram)');
+  const actPlot = el('canvas', { class: 'act-plot', id: 'activation-plot', width: 64, height: 26, role: 'img' });
+  act.wrap.classList.add('ctl-with-plot');
+  act.wrap.append(actPlot);
   const outAct = selectControl('output_activation', 'Output activation', (v) => state.set({ output_activation: v }));
   const loss = selectControl('loss', 'Loss', (v) => chooseLoss(v));
   const opt = selectControl('optimizer', 'Optimizer', (v) => state.set({ optimizer: v }));
@@ -151,10 +156,56 @@ export function createControls({ state, latest, actions }) {
     outAct.setOptions(outs.map((a) => [a, label(a)]));
   }
 
+  const CURVES = {
+    linear: [(z) => z, () => 1],
+    sigmoid: [(z) => 1 / (1 + Math.exp(-z)), (z) => { const a = 1 / (1 + Math.exp(-z)); return a * (1 - a); }],
+    tanh: [(z) => Math.tanh(z), (z) => 1 - Math.tanh(z) ** 2],
+    relu: [(z) => Math.max(0, z), (z) => (z > 0 ? 1 : 0)],
+    leaky_relu: [(z) => (z > 0 ? z : 0.1 * z), (z) => (z > 0 ? 1 : 0.1)],
+    step: [(z) => (z >= 0 ? 1 : 0), () => 0],
+  };
+
+  /** The chosen activation f(z) (solid) and its derivative f′(z) (dashed) on z ∈ [−3, 3]. */
+  function plotActivation(name) {
+    const curve = CURVES[name];
+    const dpr = window.devicePixelRatio || 1;
+    const w = 64;
+    const h = 26;
+    actPlot.width = w * dpr;
+    actPlot.height = h * dpr;
+    const ctx = actPlot.getContext('2d');
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, w, h);
+    actPlot.setAttribute('aria-label', `${label(name)}: f(z) solid, its derivative dashed`);
+    actPlot.title = `${label(name)} f(z) (solid) and its slope f′(z) (dashed), for z from −3 to 3`;
+    if (!curve) return;
+    const X = (z) => ((z + 3) / 6) * (w - 2) + 1;
+    const Y = (v) => h / 2 - Math.max(-1.3, Math.min(1.3, v)) * (h / 2 - 2) / 1.3;
+    ctx.strokeStyle = '#d5dae0';
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    ctx.moveTo(0, Y(0) + 0.5); ctx.lineTo(w, Y(0) + 0.5);
+    ctx.moveTo(X(0) + 0.5, 0); ctx.lineTo(X(0) + 0.5, h);
+    ctx.stroke();
+    [[curve[1], '#8a55c9', [2, 2]], [curve[0], '#1b2430', []]].forEach(([f, color, dash]) => {
+      ctx.strokeStyle = color;
+      ctx.setLineDash(dash);
+      ctx.lineWidth = 1.6;
+      ctx.beginPath();
+      for (let i = 0; i <= 60; i++) {
+        const z = -3 + (6 * i) / 60;
+        if (i === 0) ctx.moveTo(X(z), Y(f(z))); else ctx.lineTo(X(z), Y(f(z)));
+      }
+      ctx.stroke();
+    });
+    ctx.setLineDash([]);
+  }
+
   function syncValues() {
     const s = state.values;
     lr.setValue(s.learning_rate);
     act.setValue(s.activation);
+    plotActivation(s.activation);
     if (s.loss) loss.setValue(s.loss);
     if (s.output_activation) outAct.setValue(s.output_activation);
     opt.setValue(s.optimizer);
@@ -179,6 +230,8 @@ export function createControls({ state, latest, actions }) {
     counterIter.textContent = count(c.iteration);
     counterSeen.textContent = count(c.examples_seen);
     counterBatch.textContent = count(c.batches_per_epoch);
+    const rate = f.epochs_per_second;
+    counterRate.textContent = f.state === 'playing' && Number.isFinite(rate) ? (rate >= 100 ? count(rate) : rate.toFixed(1)) : '–';
   }
 
   // ------------------------------------------------------------- keyboard

@@ -26,6 +26,8 @@ let waiters = [];           // promises waiting for the next config (or an error
 let pendingKeys = new Set();
 let sendTimer = null;
 let speedChangedAt = -Infinity;
+let focusTimer = null;
+let focusSent = null;
 
 function redraw(flag) {
   flags.add(flag);
@@ -45,8 +47,16 @@ const actions = {
   },
   focus(unit) {
     latest.focusUnit = unit;
-    actions.send({ type: 'focus', unit });
     redraw('focus');
+    // sweeping the pointer over many neurons must not flood the server: send the newest at most every 60 ms
+    if (!focusTimer) {
+      actions.send({ type: 'focus', unit });
+      focusSent = unit;
+      focusTimer = setTimeout(() => {
+        focusTimer = null;
+        if (latest.focusUnit !== focusSent) actions.focus(latest.focusUnit);
+      }, 60);
+    }
   },
   token: () => (socket ? socket.token() : null),
   reconnectNow: () => socket && socket.reconnectNow(),

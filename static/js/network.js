@@ -58,7 +58,12 @@ export function createNetwork({ state, latest, actions }) {
     } else return;
     const patch = { hidden };
     if (acts) patch.hidden_activations = acts;
-    if (hidden.length && state.get('activation') === 'step') patch.activation = 'tanh';
+    if (hidden.length && state.get('activation') === 'step') {
+      // the perceptron's step output cannot train behind hidden layers: back to the task's usual loss and output
+      patch.activation = 'tanh';
+      patch.loss = null;
+      patch.output_activation = null;
+    }
     state.set(patch);
   }
 

@@ -110,3 +110,19 @@ def test_features_toggle_and_show_their_maps(page):
     page.click(".feature[data-feature='x2']")
     page.settle()
     assert page.js("window.nnp.latest.config.features") == ["x2"]
+
+
+def test_a_perceptron_and_back(page):
+    page.open("?hidden=&dataset=gauss")
+    assert page.js("window.nnp.latest.network.sizes") == [2, 1]
+    page.select_option("#ctl-activation", "step")
+    page.wait_for("window.nnp.latest.config.loss === 'perceptron'")
+    assert page.config()["output_activation"] == "step"
+    assert page.inner_text(".output-head .layer-sub") == "Step"
+    page.play()
+    page.wait_for("window.nnp.latest.frame.counters.epoch > 5")
+    page.pause()
+    assert page.number("#test-score") > 90
+    page.click("#add-layer")
+    page.wait_for("window.nnp.latest.network.sizes.length === 3")
+    assert page.config()["activation"] == "tanh" and page.config()["loss"] == "bce"
