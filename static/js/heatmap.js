@@ -38,7 +38,9 @@ export function createHeatmap({ state, latest }) {
     el('label', { class: 'check', dataset: { ctl: 'show_test' } }, showTest, ' Show test data'),
     el('label', { class: 'check', dataset: { ctl: 'discretize' } }, discretize, ' Discretise output'));
   const legend = el('div', { class: 'legend', id: 'legend' });
+  const readout = el('span', { class: 'map-readout', id: 'map-readout', 'aria-live': 'off' }, '');
   setChildren(host, frame, legend, options);
+  title.parentElement.append(readout);     // beside the view's title: no room taken when nothing is hovered
 
   const map = new MapCanvas(mapCanvas);
   const pctx = pointsCanvas.getContext('2d');
@@ -202,8 +204,56 @@ export function createHeatmap({ state, latest }) {
     }
   }
 
+  // ------------------------------------------------------------ reading a value under the pointer
+  let pointer = null;
+  stack.addEventListener('pointermove', (event) => {
+    const box = stack.getBoundingClientRect();
+    pointer = [(event.clientX - box.left) / box.width, (event.clientY - box.top) / box.height];
+    showReadout();
+  });
+  stack.addEventListener('pointerleave', () => {
+    pointer = null;
+    showReadout();
+  });
+
+  function valueAt(block, k, u, v) {
+    const m = block.maps[k];
+    const g = block.size;
+    const c = Math.min(g - 1, Math.max(0, Math.floor(u * g)));
+    const r = Math.min(g - 1, Math.max(0, Math.floor(v * g)));
+    return m.lo + (m.q[r * g + c] / 255) * (m.hi - m.lo);
+  }
+
+  function showReadout() {
+    const focus = latest.focusUnit !== null && latest.maps.focus;
+    const block = focus ? latest.maps.focus : latest.maps.output;
+    if (!pointer || !block || !block.maps.length) {
+      readout.textContent = '';
+      return;
+    }
+    const [u, v] = pointer;
+    const where = `x₁ ${fmt(-EXTENT + u * 2 * EXTENT, 2)}, x₂ ${fmt(EXTENT - v * 2 * EXTENT, 2)}`;
+    const names = (latest.data && latest.data.class_names) || [];
+    if (focus) {
+      const info = unitActivation(latest.focusUnit);
+      readout.textContent = `${where} → a = ${fmt(valueAt(block, 0, u, v), 3)} (${info.activation})`;
+    } else if (block.maps.length > 1) {
+      const p = block.maps.map((_, k) => valueAt(block, k, u, v));
+      const best = p.indexOf(Math.max(...p));
+      readout.textContent = `${where} → ${names[best] ?? `class ${best}`} (${(p[best] * 100).toFixed(0)} %)`;
+    } else if (task() === 'regression') {
+      readout.textContent = `${where} → ŷ = ${fmt(valueAt(block, 0, u, v), 3)}`;
+    } else {
+      const value = valueAt(block, 0, u, v);
+      const act = outputActivation();
+      const text = act === 'sigmoid' ? `p(${names[1] ?? 'class 1'}) = ${fmt(value, 3)}` : `output ${fmt(value, 3)}`;
+      readout.textContent = `${where} → ${text}`;
+    }
+  }
+
   return {
     update(flags) {
+      if (pointer && (flags.has('frame') || flags.has('focus'))) showReadout();
       if (flags.has('data') || flags.has('welcome')) {
         dataVersion += 1;
         showEmpty();

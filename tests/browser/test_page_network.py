@@ -126,3 +126,23 @@ def test_a_perceptron_and_back(page):
     page.click("#add-layer")
     page.wait_for("window.nnp.latest.network.sizes.length === 3")
     assert page.config()["activation"] == "tanh" and page.config()["loss"] == "bce"
+
+
+def test_a_layers_weights_as_a_matrix_of_numbers(page):
+    page.open()
+    page.click(".layer-head[data-layer='1'] .matrix-btn")
+    page.wait_for("!document.querySelector('#weight-matrix').hidden")
+    cells = page.js("[...document.querySelectorAll('#weight-matrix tbody tr')].map((r) => r.querySelectorAll('td').length)")
+    assert cells == [2, 2, 2, 2, 2], "4 rows of W (4 × 2) and the bias row"
+    o = page.js("window.nnp.latest.paramOffsets()[1]")
+    first = page.js(f"window.nnp.latest.params[{o['w']}]")
+    shown = float(page.inner_text("#weight-matrix tbody tr:first-child td").replace("−", "-"))
+    assert abs(shown - first) < 1e-2 * max(1, abs(first))
+    page.click("#step")
+    page.wait_for("window.nnp.latest.frame.counters.epoch === 1")
+    page.settle()
+    now = page.js(f"window.nnp.latest.params[{o['w']}]")
+    shown = float(page.inner_text("#weight-matrix tbody tr:first-child td").replace("−", "-"))
+    assert abs(shown - now) < 1e-2 * max(1, abs(now))
+    page.click("#weight-matrix .notice-close")
+    assert not page.is_visible("#weight-matrix")

@@ -123,3 +123,13 @@ def test_test_points_can_be_shown(page):
     page.settle()
     assert opaque() > 1.5 * without
     assert "show_test=1" in page.url
+
+
+def test_hovering_the_map_reads_the_value_there(page):
+    page.open()
+    box = page.locator("#output-map").bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.75, box["y"] + box["height"] * 0.25)
+    page.wait_for("document.querySelector('#map-readout').textContent.includes('p(1)')")
+    text = page.inner_text("#map-readout")
+    assert text.startswith("x₁ 3, x₂ 3 → p(1) = "), text
+    assert 0 <= float(text.rsplit("= ", 1)[1]) <= 1
