@@ -166,17 +166,20 @@ def main() -> None:
         one = asyncio.run(phase(base, 1, args.seconds, change_every=0.25))
         many = asyncio.run(phase(base, args.clients, args.seconds, change_every=1.0))
     finally:
+        stopping = time.perf_counter()
         proc.send_signal(signal.SIGINT)
         try:
             proc.wait(10)
         except subprocess.TimeoutExpired:
             proc.kill()
+        shutdown = time.perf_counter() - stopping
     print(f"{'clients':>8} {'fps/client':>11} {'min fps':>8} {'epochs/s':>10} {'p50 ms':>7} {'p95 ms':>7} "
           f"{'changes':>8} {'stall ms':>9} {'RSS MB':>7} {'CPU':>5}")
     for r in (one, many):
         print(f"{r['clients']:>8} {r['fps_mean']:>11.1f} {r['fps_min']:>8.1f} {r['epochs_per_s']:>10.0f} "
               f"{r['p50']:>7.1f} {r['p95']:>7.1f} {r['changes']:>8} {r['stall_ms']:>9.1f} {r['rss_mb']:>7.0f} "
               f"{r['server_cpu']:>5.2f}")
+    print(f"server shutdown after Ctrl-C: {shutdown:.2f} s")
     print(f"1 client: {one['fps_mean']:.1f} fps {one['epochs_per_s']:.0f} epochs/s p95 {one['p95']:.0f} ms; "
           f"{many['clients']} clients: {many['fps_mean']:.1f} fps p95 {many['p95']:.0f} ms")
 

@@ -139,7 +139,10 @@ def main(argv=None) -> int:
                             timeout_graceful_shutdown=1, server_header=False, proxy_headers=False)
     server = Server(config, app, url, open_browser=not args.no_browser)
     print("nnplayground: preparing the engine…", flush=True)
-    server.run(sockets=[sock])
+    try:
+        server.run(sockets=[sock])
+    except KeyboardInterrupt:       # uvicorn re-raises the Ctrl-C it handled; the shutdown is already done
+        pass
     return 0
 
 
