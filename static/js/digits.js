@@ -26,6 +26,7 @@ export function createDigits({ state, latest, actions }) {
   let following = false;
   let sendTimer = null;
   let drawing = 0;      // 0 none, 1 paint, −1 erase
+  let sent = null;      // the pixels last sent: answers about other pixels are stale
 
   function paint() {
     for (let i = 0; i < pixels.length; i++) {
@@ -69,7 +70,8 @@ export function createDigits({ state, latest, actions }) {
       showAnswer(null);
       return;
     }
-    following = actions.send({ type: 'inspect', point: Array.from(pixels, (v) => Math.round(v * 1000) / 1000), label: null, follow: true });
+    sent = Array.from(pixels, (v) => Math.round(v * 1000) / 1000);
+    following = actions.send({ type: 'inspect', point: sent, label: null, follow: true });
   }
 
   function stop() {
@@ -130,7 +132,10 @@ export function createDigits({ state, latest, actions }) {
         if (!on && active) stop();
         active = on;
       }
-      if (flags.has('inspection') && active && latest.inspection) {
+      const current = latest.inspection;
+      if (flags.has('inspection') && active && following && current && sent
+          && Array.isArray(current.point) && current.point.length === sent.length
+          && current.point.every((v, i) => Math.abs(v - sent[i]) < 1e-9)) {
         const layers = latest.inspection.layers || [];
         const out = layers.length ? layers[layers.length - 1].a : null;
         if (out && out.length > 1) showAnswer(out);
