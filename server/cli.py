@@ -40,7 +40,7 @@ def parse_args(argv=None) -> argparse.Namespace:
                                                       "serving a LAN, generated if not given")
     p.add_argument("--allow-host", action="append", default=[], metavar="NAME",
                    help="a host name the page may be reached by, besides IP addresses and localhost")
-    p.add_argument("--workers", type=int, default=None, help="engine threads (default: one per CPU)")
+    p.add_argument("--workers", type=int, default=None, help="engine threads (default: one per CPU but one)")
     p.add_argument("--no-browser", action="store_true", help="do not open the browser")
     p.add_argument("--debug-stats", action="store_true", help="serve /debug/stats (event-loop stalls, memory)")
     p.add_argument("--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"])

@@ -19,7 +19,8 @@ import time
 class Scheduler:
     def __init__(self, workers: int | None = None, fps: float = 30.0, max_chunk: float = 0.012,
                  min_chunk: float = 0.0005):
-        self.workers = max(1, workers or os.cpu_count() or 1)
+        # one CPU is left to the event loop (it parses, paces and sends to every page); the rest train
+        self.workers = max(1, workers or (os.cpu_count() or 2) - 1)
         self.interval = 1.0 / fps
         self.max_chunk, self.min_chunk = max_chunk, min_chunk
         self.busy_seconds = 0.0

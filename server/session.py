@@ -146,7 +146,9 @@ class Subscriber:
                 self.slot, self.slot_rows = None, []
                 self.sending = True
                 started = time.monotonic()
-                self.next_frame_at = max(self.next_frame_at, started) + self.interval
+                # a steady cadence of `interval` (a late frame does not push the schedule back; at most one
+                # frame comes early, by half an interval, after a pause)
+                self.next_frame_at = max(self.next_frame_at + self.interval, started + 0.5 * self.interval)
                 await self.ws.send_text(frame.text_with(rows))
                 await self.ws.send_bytes(frame.binary)
                 if frame.extra is not None:

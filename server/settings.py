@@ -12,7 +12,7 @@ class ServerSettings:
     allowed_hosts: tuple[str, ...] = ()   # host names accepted in the Host header besides localhost and IPs
     resume_seconds: float = 180.0     # how long a session waits for its page to come back
     cleanup_interval: float = 10.0
-    workers: int | None = None        # engine threads (default: one per CPU)
+    workers: int | None = None        # engine threads (default: one per CPU but one, left to the event loop)
     default_speed: int = 10           # epochs per frame of a new session (0 = as fast as possible)
     grid_size: int = 48               # output map side of a new session
     unit_size: int = 24               # neuron map side of a new session
