@@ -329,3 +329,17 @@ def test_regenerate_draws_new_data_with_the_next_seed(page):
     assert config["config"]["seed"] == 1 and config["change"] == "data"
     after = page.until("data")
     assert after["train"] != before["train"]
+
+
+def test_sessions_are_forgotten_after_the_resume_window():
+    with make_client(resume_seconds=0.3, cleanup_interval=0.1) as client:
+        context, page, welcome = open_page(client)
+        context.__exit__(None, None, None)
+        context, page, again = open_page(client, f"?resume={welcome['token']}")
+        assert again["resumed"] is True                      # within the window
+        context.__exit__(None, None, None)
+        time.sleep(0.8)
+        assert client.get("/healthz").json()["sessions"] == 0
+        context, page, later = open_page(client, f"?resume={welcome['token']}")
+        assert later["resumed"] is False and later["session"] != welcome["session"]
+        context.__exit__(None, None, None)
