@@ -386,12 +386,8 @@ export function createDatasets({ state, latest, actions }) {
     return best;
   }
 
-  let drawLayer = null;
-  /** Listen on the output view's drawing layer (it exists once the output view is built). */
-  function attachDrawLayer() {
-    const layer = document.getElementById('draw-layer');
-    if (!layer || layer === drawLayer) return;
-    drawLayer = layer;
+  /** Listen for drawing on `layer`: a transparent surface over the output map, handed over by main.js. */
+  function attachDrawLayer(layer) {
     layer.addEventListener('contextmenu', (event) => { if (state.get('dataset') === 'points') event.preventDefault(); });
     layer.addEventListener('pointerdown', (event) => {
       if (state.get('dataset') !== 'points') return;
@@ -574,8 +570,8 @@ export function createDatasets({ state, latest, actions }) {
   }
 
   return {
+    useDrawSurface: attachDrawLayer,
     update(flags) {
-      attachDrawLayer();
       if (flags.has('welcome')) {
         choices = new Choices(latest.welcome);
         buildThumbs();

@@ -112,15 +112,7 @@ export function createExport({ latest, actions }) {
   document.addEventListener('keydown', (event) => { if (event.key === 'Escape') setOpen(false); });
 
   async function exportPng() {
-    const map = document.getElementById('output-map');
-    const points = document.getElementById('points-canvas');
-    const size = 720;
-    const out = el('canvas', { width: size, height: size });
-    const ctx = out.getContext('2d');
-    ctx.imageSmoothingEnabled = true;
-    ctx.imageSmoothingQuality = 'high';
-    if (map) ctx.drawImage(map, 0, 0, size, size);
-    if (points && points.width) ctx.drawImage(points, 0, 0, size, size);
+    const out = actions.mapPicture(720);
     const blob = await new Promise((resolve) => out.toBlob(resolve, 'image/png'));
     if (!blob) throw new Error('the picture could not be encoded');
     download(blob, `nnplayground-map-${stamp()}.png`);

@@ -251,7 +251,20 @@ export function createHeatmap({ state, latest }) {
     }
   }
 
+  /** The map with its points as one picture of `size`×`size` pixels (for the PNG export). */
+  function picture(size) {
+    const out = el('canvas', { width: size, height: size });
+    const ctx = out.getContext('2d');
+    ctx.imageSmoothingEnabled = true;
+    ctx.imageSmoothingQuality = 'high';
+    ctx.drawImage(mapCanvas, 0, 0, size, size);
+    if (pointsCanvas.width) ctx.drawImage(pointsCanvas, 0, 0, size, size);
+    return out;
+  }
+
   return {
+    drawSurface: drawLayer,
+    picture,
     update(flags) {
       if (pointer && (flags.has('frame') || flags.has('focus'))) showReadout();
       if (flags.has('data') || flags.has('welcome')) {

@@ -73,12 +73,15 @@ const actions = {
 
 // ------------------------------------------------------------------ views
 const status = createStatus({ state, latest, actions });
+const heatmap = createHeatmap({ state, latest, actions });
 const datasets = createDatasets({ state, latest, actions });
+datasets.useDrawSurface(heatmap.drawSurface);
+actions.mapPicture = (size) => heatmap.picture(size);
 const views = {
   controls: createControls({ state, latest, actions }),
   features: createFeatures({ state, latest, actions }),
   network: createNetwork({ state, latest, actions }),
-  heatmap: createHeatmap({ state, latest, actions }),
+  heatmap,
   chart: createChart({ state, latest, actions }),
   metrics: createMetrics({ state, latest, actions }),
   status,
