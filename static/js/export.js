@@ -101,8 +101,26 @@ export function createExport({ latest, actions }) {
     item('export-png', 'Map as PNG', 'the output picture with its points', exportPng),
     item('export-csv', 'Loss history as CSV', 'epoch, iteration, training and test loss', exportCsv),
     item('export-json', 'Model as JSON', 'settings, weights and history; loads back in', exportJson),
-    item('export-py', 'NumPy script', 'predict() with the current weights', exportPython));
-  setChildren(host, toggle, menu);
+    item('export-py', 'NumPy script', 'predict() with the current weights', exportPython),
+    el('div', { class: 'menu-sep', role: 'separator' }),
+    item('import-json', 'Open a saved model…', 'a JSON file saved here: settings, weights, history', () => fileInput.click()));
+  const fileInput = el('input', { type: 'file', accept: '.json,application/json', class: 'visually-hidden', id: 'import-file',
+    onchange: () => { const f = fileInput.files[0]; fileInput.value = ''; if (f) importJson(f).catch((err) => actions.notify(err.message)); } });
+  setChildren(host, toggle, menu, fileInput);
+
+  async function importJson(file) {
+    if (file.size > 20_000_000) throw new Error('That file is larger than 20 MB; it is not a saved model.');
+    const response = await fetch('/api/state', {
+      method: 'POST', body: await file.text(),
+      headers: { 'Content-Type': 'application/json', 'X-Session-Token': actions.token() || '' },
+    });
+    if (!response.ok) {
+      let message = `The server refused the file (HTTP ${response.status}).`;
+      try { message = (await response.json()).message || message; } catch (err) { /* keep the status */ }
+      throw new Error(message);
+    }
+    actions.notify(`Loaded ${file.name}.`, 'info');
+  }
 
   function setOpen(open) {
     menu.hidden = !open;

@@ -191,13 +191,13 @@ export function createNetwork({ state, latest, actions }) {
       el('span', { class: 'layer-title' }, layout.plane ? 'Features' : 'Inputs'),
       el('span', { class: 'layer-sub' }, `${sizes[0]} in`)));
     for (let l = 1; l <= hidden; l++) {
-      const actSelect = el('select', { class: 'layer-act', 'aria-label': `Activation of hidden layer ${l}`,
+      const actSelect = el('select', { class: 'layer-act', dataset: { ctl: 'hidden_activations' }, 'aria-label': `Activation of hidden layer ${l}`,
         onchange: () => setLayerActivation(l - 1, actSelect.value) },
       choices.list('activations').filter((a) => a !== 'step').map((a) => el('option', { value: a }, SHORT[a] || label(a))));
       actSelect.value = acts[l - 1];
       heads.push(el('div', { class: 'layer-head', dataset: { layer: String(l - 1) }, style: `left:${layout.xs[l].toFixed(1)}px` },
         el('span', { class: 'layer-title' }, `Layer ${l}`, matrixButton(l - 1)),
-        el('div', { class: 'neuron-stepper' },
+        el('div', { class: 'neuron-stepper', dataset: { ctl: 'neurons' } },
           el('button', { type: 'button', class: 'step-btn small remove-neuron', 'aria-label': `One neuron fewer in layer ${l}`,
             onclick: () => changeNeurons(l - 1, -1) }, '−'),
           el('span', { class: 'layer-sub' }, `${sizes[l]}`),
@@ -234,7 +234,7 @@ export function createNetwork({ state, latest, actions }) {
   let matrixCells = null;
 
   function matrixButton(layerIndex) {
-    return el('button', { type: 'button', class: 'matrix-btn', dataset: { layer: String(layerIndex) },
+    return el('button', { type: 'button', class: 'matrix-btn', dataset: { layer: String(layerIndex), ctl: 'matrix' },
       title: 'Show these weights as a matrix of numbers', 'aria-label': `Weights into layer ${layerIndex + 1} as numbers`,
       onclick: (event) => { event.stopPropagation(); openMatrix(layerIndex); } }, 'W');
   }
@@ -516,6 +516,9 @@ export function createNetwork({ state, latest, actions }) {
 
   document.addEventListener('pointerdown', (event) => {
     if (!editor.hidden && !editor.contains(event.target)) closeEditor();
+  });
+  document.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && !matrix.hidden) closeMatrix();
   });
 
   return {

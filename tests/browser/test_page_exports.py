@@ -54,3 +54,26 @@ def test_exports_download(page, server, tmp_path):
     trainer = Trainer.from_state(saved_state(page, server))
     assert np.allclose(module["predict"](points), trainer.predict(points), rtol=0, atol=1e-9)
     assert module["SIZES"] == [4, 5, 3, 1]
+
+
+def test_a_saved_model_opens_again(page, tmp_path):
+    page.open("?dataset=moons&hidden=5")
+    page.play()
+    page.wait_for("window.nnp.latest.frame.counters.epoch > 15")
+    page.pause()
+    name, raw = download(page, "export-json")
+    saved = json.loads(raw)
+    path = tmp_path / name
+    path.write_bytes(raw)
+    # change everything, then open the file
+    page.click(".thumb[data-dataset='xor']")
+    page.click("#add-layer")
+    page.wait_for("window.nnp.latest.config.dataset === 'xor' && window.nnp.latest.config.hidden.length === 2")
+    page.click("#export-button")
+    with page.expect_file_chooser() as chooser:
+        page.click("#import-json")
+    chooser.value.set_files(str(path))
+    page.wait_for("window.nnp.latest.config.dataset === 'moons' && window.nnp.latest.config.hidden.join() === '5'")
+    page.wait_for(f"window.nnp.latest.frame.counters.epoch === {saved['epoch']}")
+    assert "dataset=moons" in page.url and "hidden=5" in page.url
+    assert page.js("window.nnp.latest.history.length") > 5
