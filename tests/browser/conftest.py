@@ -138,7 +138,9 @@ class Watched:
         self.page.evaluate("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
     def wait_for(self, expression: str, timeout: float = 20.0):
+        """Wait until `expression` is true in the page, then until what arrived has been drawn."""
         self.page.wait_for_function(expression, timeout=timeout * 1000, polling=50)
+        self.settle()
 
     def epoch(self) -> int:
         text = self.page.inner_text("#epoch").replace(",", "")
