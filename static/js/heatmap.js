@@ -122,7 +122,7 @@ export function createHeatmap({ state, latest }) {
     const dpr = window.devicePixelRatio || 1;
     const drawing = state.get('dataset') === 'points';
     const withTest = state.get('show_test') || drawing;
-    const key = `${w}|${dpr}|${withTest}|${dataVersion}`;
+    const key = `${w}|${dpr}|${withTest}|${dataVersion}|${latest.pinned}`;
     if (!force && key === pointsKey) return;
     pointsKey = key;
     const px = Math.max(1, Math.round(w * dpr));
@@ -146,6 +146,21 @@ export function createHeatmap({ state, latest }) {
       pctx.fillStyle = pointColor(p, t, scale);
       pctx.fill();
       pctx.stroke();
+    }
+    if (latest.pinned) {
+      // the point followed through the network: a ring with a cross
+      const [x, y] = [toX(latest.pinned[0]), toY(latest.pinned[1])];
+      pctx.lineWidth = 2 * dpr;
+      pctx.strokeStyle = '#1b2430';
+      pctx.beginPath();
+      pctx.arc(x, y, 3 * r, 0, 2 * Math.PI);
+      pctx.moveTo(x - 4.5 * r, y); pctx.lineTo(x - 1.5 * r, y);
+      pctx.moveTo(x + 1.5 * r, y); pctx.lineTo(x + 4.5 * r, y);
+      pctx.moveTo(x, y - 4.5 * r); pctx.lineTo(x, y - 1.5 * r);
+      pctx.moveTo(x, y + 1.5 * r); pctx.lineTo(x, y + 4.5 * r);
+      pctx.stroke();
+      pctx.lineWidth = Math.max(1, dpr);
+      pctx.strokeStyle = 'rgba(255,255,255,0.95)';
     }
     if (withTest) {
       pctx.strokeStyle = '#1d2630';
@@ -215,6 +230,13 @@ export function createHeatmap({ state, latest }) {
     pointer = null;
     showReadout();
   });
+  let onPick = null;
+  stack.addEventListener('click', (event) => {
+    if (state.get('dataset') === 'points' || !onPick || !latest.isPlane) return;   // drawing has its own clicks
+    const box = stack.getBoundingClientRect();
+    onPick(-EXTENT + ((event.clientX - box.left) / box.width) * 2 * EXTENT,
+      EXTENT - ((event.clientY - box.top) / box.height) * 2 * EXTENT);
+  });
 
   function valueAt(block, k, u, v) {
     const m = block.maps[k];
@@ -265,6 +287,8 @@ export function createHeatmap({ state, latest }) {
   return {
     drawSurface: drawLayer,
     picture,
+    /** Call fn(x1, x2) when the person clicks a point of the map (outside drawing mode). */
+    onPick(fn) { onPick = fn; },
     update(flags) {
       if (pointer && (flags.has('frame') || flags.has('focus'))) showReadout();
       if (flags.has('data') || flags.has('welcome')) {
@@ -277,7 +301,7 @@ export function createHeatmap({ state, latest }) {
         showEmpty();
       }
       if (flags.has('frame') || flags.has('focus') || flags.has('state')) paintMap();
-      if (flags.has('data') || flags.has('state') || flags.has('layout')) paintPoints(false);
+      if (flags.has('data') || flags.has('state') || flags.has('layout') || flags.has('pinned') || flags.has('inspection')) paintPoints(false);
       if (flags.has('state')) {
         showTest.checked = state.get('show_test');
         discretize.checked = state.get('discretize');

@@ -15,6 +15,8 @@ export class Latest {
     this.history = [];       // [{ epoch, iteration, train_loss, test_loss }]
     this.connection = 'connecting';
     this.focusUnit = null;   // the unit whose map the output view enlarges (index among non-input units)
+    this.pinned = null;      // [x1, x2] of the point followed through the network, or null
+    this.inspection = null;  // the newest inspection message
     this.expected = {};        // settings sent to a new session and not yet confirmed by a config message
   }
 

@@ -14,6 +14,7 @@ import { createMetrics } from './metrics.js';
 import { createStatus } from './status.js';
 import { createExport } from './export.js';
 import { createDigits } from './digits.js';
+import { createInspector } from './inspector.js';
 
 const state = new State();
 state.readUrl(location.search);
@@ -59,6 +60,7 @@ const actions = {
     }
   },
   token: () => (socket ? socket.token() : null),
+  redraw: (flag) => redraw(flag),
   reconnectNow: () => socket && socket.reconnectNow(),
   notify: (message, kind) => status.notify(message, kind),
   /** Send settings now and resolve when the server has accepted them (reject on a refusal). */
@@ -77,6 +79,8 @@ const heatmap = createHeatmap({ state, latest, actions });
 const datasets = createDatasets({ state, latest, actions });
 datasets.useDrawSurface(heatmap.drawSurface);
 actions.mapPicture = (size) => heatmap.picture(size);
+const inspector = createInspector({ state, latest, actions });
+heatmap.onPick((x1, x2) => inspector.pick(x1, x2));
 const views = {
   controls: createControls({ state, latest, actions }),
   features: createFeatures({ state, latest, actions }),
@@ -87,6 +91,7 @@ const views = {
   status,
   export: createExport({ state, latest, actions }),
   digits: createDigits({ state, latest, actions }),
+  inspector,
   datasets,
 };
 

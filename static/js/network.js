@@ -438,17 +438,31 @@ export function createNetwork({ state, latest, actions }) {
     return link.layer === last ? `output ${link.target + 1}` : `L${link.layer + 1}·${link.target + 1}`;
   }
 
+  /** The followed point's numbers for one layer (z, a, δ, gradients), when a point is pinned on the plane. */
+  function pinnedLayer(layerIndex) {
+    const i = latest.inspection;
+    if (!latest.pinned || !latest.isPlane || !i || !Array.isArray(i.layers)) return null;
+    return i.layers[layerIndex] || null;
+  }
+
   function tipText() {
     if (!hover || !latest.params) return '';
     const params = latest.params;
     if (hover.kind === 'link') {
       const l = hover.item;
-      return `weight ${sourceName(l)} → ${targetName(l)} = ${fmt(params[l.index], 4)} · click to change`;
+      const p = pinnedLayer(l.layer);
+      const grad = p && p.grad_w && p.grad_w[l.source] ? ` · ∂L/∂w = ${fmt(p.grad_w[l.source][l.target], 3)} at the pinned point` : '';
+      return `weight ${sourceName(l)} → ${targetName(l)} = ${fmt(params[l.index], 4)}${grad} · click to change`;
     }
     const it = hover.item;
     const name = it.isOutput ? `Output ${it.index + 1}` : `Layer ${it.layer + 1}, neuron ${it.index + 1}`;
-    if (hover.kind === 'bias') return `bias of ${name.toLowerCase()} = ${fmt(params[it.biasIndex], 4)} · click to change`;
-    return `${name} · ${label(it.activation)} · bias ${fmt(params[it.biasIndex], 3)}`;
+    const p = pinnedLayer(it.layer);
+    if (hover.kind === 'bias') {
+      const grad = p && p.grad_b ? ` · ∂L/∂b = ${fmt(p.grad_b[it.index], 3)} at the pinned point` : '';
+      return `bias of ${name.toLowerCase()} = ${fmt(params[it.biasIndex], 4)}${grad} · click to change`;
+    }
+    const numbers = p ? ` · at the pinned point z = ${fmt(p.z[it.index], 3)}, a = ${fmt(p.a[it.index], 3)}, δ = ${fmt(p.delta[it.index], 3)}` : '';
+    return `${name} · ${label(it.activation)} · bias ${fmt(params[it.biasIndex], 3)}${numbers}`;
   }
 
   let tipAt = null;
@@ -523,7 +537,10 @@ export function createNetwork({ state, latest, actions }) {
 
   return {
     update(flags) {
-      if (flags.has('inspection')) paintActivations();
+      if (flags.has('inspection')) {
+        paintActivations();
+        if (hover && !tip.hidden) tip.textContent = tipText();
+      }
       if (flags.has('welcome')) choices = new Choices(latest.welcome);
       if (flags.has('network') || flags.has('layout') || flags.has('data') || flags.has('welcome')) {
         const k = [box.clientWidth, box.clientHeight, state.get('projector'), JSON.stringify(latest.network), latest.isPlane,

@@ -146,3 +146,32 @@ def test_a_layers_weights_as_a_matrix_of_numbers(page):
     assert abs(shown - now) < 1e-2 * max(1, abs(now))
     page.click("#weight-matrix .notice-close")
     assert not page.is_visible("#weight-matrix")
+
+
+def test_a_pinned_point_shows_each_neurons_numbers(page):
+    page.open("?hidden=3")
+    box = page.locator("#points-canvas").bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.5)   # the centre: class 1
+    page.wait_for("window.nnp.latest.inspection && window.nnp.latest.inspection.follow === true")
+    x1, x2 = page.js("window.nnp.latest.inspection.point")
+    assert abs(x1) < 0.1 and abs(x2) < 0.1
+    assert page.input_value("#inspector-target") == "1"
+    assert "loss" in page.inner_text("#inspector-text")
+    inspection = page.js("window.nnp.latest.inspection")
+    layer = inspection["layers"][0]
+    # the forward pass as the page shows it: z = Σ x_i w_i + b for the first neuron
+    z = sum(x * w[0] for x, w in zip(inspection["input"], layer["w"])) + layer["b"][0]
+    assert abs(z - layer["z"][0]) < 1e-9
+    page.hover("#net-layer .node.unit[data-unit='0']")
+    page.wait_for("document.querySelector('#network .tip').textContent.includes('z =')")
+    tip = page.inner_text("#network .tip")
+    assert "a =" in tip and "δ =" in tip
+    page.locator("#links path.link-hit").last.hover()
+    page.wait_for("document.querySelector('#network .tip').textContent.includes('∂L/∂w')")
+    # the pinned point follows training
+    before = page.js("window.nnp.latest.inspection.loss")
+    page.click("#step")
+    page.wait_for("window.nnp.latest.frame.counters.epoch === 1")
+    page.wait_for(f"window.nnp.latest.inspection.loss !== {before}")
+    page.click("#inspector-close")
+    page.wait_for("window.nnp.latest.pinned === null")
