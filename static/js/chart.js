@@ -38,7 +38,6 @@ export function createChart({ state, latest }) {
   const ctx = canvas.getContext('2d');
   let key = '';
   let hoverX = null;
-  let geometry = null;
   let lastDraw = 0;
 
   canvas.addEventListener('pointermove', (event) => {
@@ -83,7 +82,6 @@ export function createChart({ state, latest }) {
     if (!Number.isFinite(lo)) {
       ctx.fillText('The loss appears here once training starts.', pad.l, h / 2);
       readout.textContent = '';
-      geometry = null;
       return;
     }
     if (!log) lo = Math.min(lo, 0);
@@ -92,7 +90,6 @@ export function createChart({ state, latest }) {
     const x1 = Math.max(rows[rows.length - 1].iteration, x0 + 1);
     const X = (it) => pad.l + ((it - x0) / (x1 - x0)) * (w - pad.l - pad.r);
     const Y = (v) => pad.t + (1 - (v - lo) / (hi - lo)) * (h - pad.t - pad.b);
-    geometry = { X, Y, x0, x1, pad, w };
     // grid and labels
     for (let i = 0; i <= 2; i++) {
       const v = lo + ((hi - lo) * i) / 2;

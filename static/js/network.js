@@ -465,7 +465,6 @@ export function createNetwork({ state, latest, actions }) {
     return `${name} · ${label(it.activation)} · bias ${fmt(params[it.biasIndex], 3)}${numbers}`;
   }
 
-  let tipAt = null;
   function showTip(event) {
     const text = tipText();
     if (!text) { hideTip(); return; }
@@ -480,7 +479,6 @@ export function createNetwork({ state, latest, actions }) {
 
   function placeTip(x, y) {
     const b = box.getBoundingClientRect();
-    tipAt = [x, y];
     const left = Math.min(Math.max(4, x - b.left + 12), b.width - tip.offsetWidth - 4);
     const top = Math.min(y - b.top + 14, b.height - tip.offsetHeight - 4);
     tip.style.transform = `translate(${left.toFixed(0)}px, ${top.toFixed(0)}px)`;
@@ -488,7 +486,6 @@ export function createNetwork({ state, latest, actions }) {
 
   function hideTip() {
     tip.hidden = true;
-    tipAt = null;
   }
 
   function openEditor(kind, item, event) {

@@ -168,6 +168,11 @@ class Watched:
             return out;
         }""")
 
+    @staticmethod
+    def map_distance(a, b) -> float:
+        """The largest change of a colour channel between two map signatures (0–255)."""
+        return max(abs(x - y) for ca, cb in zip(a, b) for x, y in zip(ca, cb))
+
     def config(self) -> dict:
         return self.js("window.nnp.latest.config")
 
@@ -180,10 +185,6 @@ class Watched:
         if self.js("window.nnp.latest.runState") == "playing":
             self.page.click("#play")
         self.wait_for("window.nnp.latest.frame && window.nnp.latest.frame.state !== 'playing'")
-
-
-def signature_distance(a, b) -> float:
-    return max(abs(x - y) for ca, cb in zip(a, b) for x, y in zip(ca, cb))
 
 
 @pytest.fixture

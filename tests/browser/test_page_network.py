@@ -1,5 +1,4 @@
 """The network diagram: layers and neurons change live, maps follow, weights and biases can be typed in."""
-from conftest import signature_distance
 
 UNITS = "document.querySelectorAll('#net-layer .node.unit').length"
 LINKS = "document.querySelectorAll('#links path.link').length"
@@ -66,7 +65,7 @@ def test_editing_a_weight_and_a_bias_changes_the_map(page):
     page.wait_for(f"window.nnp.latest.params[{index}] === -6")
     page.settle()
     after_weight = page.map_signature()
-    assert signature_distance(before, after_weight) > 30, "editing a weight did not change the map"
+    assert page.map_distance(before, after_weight) > 30, "editing a weight did not change the map"
     # the output neuron's bias
     page.click("#net-layer .node.unit.output .bias")
     page.fill("#edit-value", "4")
@@ -74,7 +73,7 @@ def test_editing_a_weight_and_a_bias_changes_the_map(page):
     bias = page.js("window.nnp.latest.paramOffsets()[2].b")
     page.wait_for(f"window.nnp.latest.params[{bias}] === 4")
     page.settle()
-    assert signature_distance(after_weight, page.map_signature()) > 30, "editing a bias did not change the map"
+    assert page.map_distance(after_weight, page.map_signature()) > 30, "editing a bias did not change the map"
     # the drawn link is thick and orange for a large negative weight
     stroke = page.js("document.querySelectorAll('#links path.link')[document.querySelectorAll('#links path.link').length - 1].getAttribute('stroke')")
     assert stroke == "rgb(224,123,26)"
@@ -88,7 +87,7 @@ def test_hovering_a_neuron_shows_its_map_enlarged(page):
     page.wait_for("document.querySelector('#map-title').textContent === 'Layer 1, neuron 1'")
     page.wait_for("window.nnp.latest.maps.focus !== null && window.nnp.latest.frame.maps.focus.unit === 0")
     page.settle()
-    assert signature_distance(output, page.map_signature()) > 20
+    assert page.map_distance(output, page.map_signature()) > 20
     page.mouse.move(5, 700)
     page.wait_for("document.querySelector('#map-title').textContent === 'Output'")
 

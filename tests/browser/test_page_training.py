@@ -1,8 +1,6 @@
 """What a person sees when they train: the loss falls, the map changes, counters count, shortcuts work."""
 import time
 
-from conftest import signature_distance
-
 
 def test_default_page_trains_and_the_loss_falls(page):
     page.open()
@@ -14,7 +12,7 @@ def test_default_page_trains_and_the_loss_falls(page):
     page.wait_for("Number(document.querySelector('#epoch').textContent.replace(/,/g, '')) >= 60", timeout=30)
     page.pause()
     assert page.number("#train-loss") < 0.8 * first_loss
-    assert signature_distance(first_map, page.map_signature()) > 20, "the output map did not change"
+    assert page.map_distance(first_map, page.map_signature()) > 20, "the output map did not change"
     # the counters agree with each other: iterations per epoch = ⌈examples ÷ batch size⌉ = ⌈250 ÷ 10⌉
     assert page.inner_text("#batches-per-epoch") == "25"
     iterations = int(page.inner_text("#iteration").replace(",", ""))
