@@ -4,6 +4,7 @@ Every text message a test receives is parsed with the strict loader (a NaN or In
 validated against the server → client models of server/protocol.py.
 """
 import asyncio
+import concurrent.futures
 import json
 import os
 import re
@@ -215,4 +216,10 @@ class Client:
 
 
 def run(coro):
-    return asyncio.run(coro)
+    """Run a client flow to completion on its own event loop, in its own thread.
+
+    Playwright's sync API keeps an event loop running in the main thread for the
+    whole pytest session once a browser test has run, so asyncio.run cannot be
+    called there; a short-lived thread has no loop of its own."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
