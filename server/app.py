@@ -102,6 +102,12 @@ def _rss_bytes() -> int:
     return 0
 
 
+# Every HTML page: its path, its template and its name in the navigation bar (templates/_nav.html).
+PAGES: dict[str, tuple[str, str]] = {
+    "/": ("index.html", "Playground"),
+}
+
+
 def _error(code: str, message: str, field: str | None = None) -> dict:
     return {"type": "error", "code": code, "message": message, "field": field}
 
@@ -163,11 +169,15 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         return response
 
     # ------------------------------------------------------------------------------------------ pages
-    @app.get("/", include_in_schema=False)
-    async def index(request: Request):
-        return templates.TemplateResponse(request, "index.html", {
-            "protocol_version": PROTOCOL_VERSION, "fps": settings.fps,
-            "max_message_bytes": protocol.MAX_MESSAGE_BYTES}, headers={"Cache-Control": "no-store"})
+    def page(template: str):
+        async def render(request: Request):
+            return templates.TemplateResponse(request, template, {
+                "protocol_version": PROTOCOL_VERSION, "fps": settings.fps, "pages": PAGES, "path": request.url.path,
+                "max_message_bytes": protocol.MAX_MESSAGE_BYTES}, headers={"Cache-Control": "no-store"})
+        return render
+
+    for path, (template, _title) in PAGES.items():
+        app.add_api_route(path, page(template), methods=["GET"], include_in_schema=False)
 
     app.mount("/static", StaticFiles(directory=str(ROOT / "static"), check_dir=False), name="static")
 
