@@ -15,6 +15,7 @@ import { createStatus } from './status.js';
 import { createExport } from './export.js';
 import { createDigits } from './digits.js';
 import { createInspector } from './inspector.js';
+import { createMatrix } from './matrix.js';
 
 const state = new State();
 state.readUrl(location.search);
@@ -80,6 +81,8 @@ const datasets = createDatasets({ state, latest, actions });
 datasets.useDrawSurface(heatmap.drawSurface);
 actions.mapPicture = (size) => heatmap.picture(size);
 const inspector = createInspector({ state, latest, actions });
+const matrix = createMatrix({ state, latest, actions });
+actions.openMatrix = (layer) => matrix.open(layer);
 heatmap.onPick((x1, x2) => inspector.pick(x1, x2));
 const views = {
   controls: createControls({ state, latest, actions }),
@@ -92,6 +95,7 @@ const views = {
   export: createExport({ state, latest, actions }),
   digits: createDigits({ state, latest, actions }),
   inspector,
+  matrix,
   datasets,
 };
 

@@ -216,10 +216,6 @@ export function createNetwork({ state, latest, actions }) {
     plus.disabled = hidden >= MAX_LAYERS;
     const nParams = net.n_params ?? offsets.reduce((a, o) => a + o.nIn * o.nOut + o.nOut, 0);
     paramCount.textContent = `learned by the network: ${nParams.toLocaleString('en-US')} weights and biases`;
-    if (matrixLayer !== null) {
-      if (matrixLayer < offsets.length) openMatrix(matrixLayer);
-      else closeMatrix();
-    }
     if (focused) {
       const again = units.find((x) => x.u === focused.u);
       focused = again || null;
@@ -227,78 +223,11 @@ export function createNetwork({ state, latest, actions }) {
     }
   }
 
-  // ------------------------------------------------------ a layer's weights as numbers
-  const matrix = el('div', { class: 'matrix', id: 'weight-matrix', hidden: true, role: 'dialog', 'aria-label': 'Weight matrix' });
-  box.append(matrix);
-  let matrixLayer = null;
-  let matrixCells = null;
-
+  // ------------------------------------------------------ a layer's weights as numbers (matrix.js)
   function matrixButton(layerIndex) {
     return el('button', { type: 'button', class: 'matrix-btn', dataset: { layer: String(layerIndex), ctl: 'matrix' },
       title: 'Show these weights as a matrix of numbers', 'aria-label': `Weights into layer ${layerIndex + 1} as numbers`,
-      onclick: (event) => { event.stopPropagation(); openMatrix(layerIndex); } }, 'W');
-  }
-
-  function inputName(i) {
-    const plane = latest.isPlane;
-    const names = plane ? (latest.config && latest.config.features) || [] : (latest.data && latest.data.columns) || [];
-    return plane ? FEATURE_LABELS[names[i]] || names[i] : names[i] ?? `in ${i + 1}`;
-  }
-
-  function openMatrix(layerIndex) {
-    const o = offsets[layerIndex];
-    if (!o) return;
-    matrixLayer = layerIndex;
-    const rows = Math.min(o.nIn, 24);
-    const cols = Math.min(o.nOut, 16);
-    const last = layerIndex === offsets.length - 1;
-    const rowName = (i) => (layerIndex === 0 ? inputName(i) : `${layerIndex}·${i + 1}`);
-    const colName = (j) => (last ? `out ${j + 1}` : `${layerIndex + 1}·${j + 1}`);
-    matrixCells = { w: [], b: [] };
-    const head = el('tr', {}, el('th', { scope: 'col', class: 'corner' }, 'from ╲ to'),
-      Array.from({ length: cols }, (_, j) => el('th', { scope: 'col' }, colName(j))));
-    const body = [];
-    for (let i = 0; i < rows; i++) {
-      const cells = Array.from({ length: cols }, (_, j) => {
-        const td = el('td', {});
-        matrixCells.w.push([td, o.w + i * o.nOut + j]);
-        return td;
-      });
-      body.push(el('tr', {}, el('th', { scope: 'row' }, rowName(i)), cells));
-    }
-    const biasCells = Array.from({ length: cols }, (_, j) => {
-      const td = el('td', {});
-      matrixCells.b.push([td, o.b + j]);
-      return td;
-    });
-    body.push(el('tr', { class: 'bias-row' }, el('th', { scope: 'row' }, 'bias b'), biasCells));
-    const more = o.nIn > rows || o.nOut > cols ? el('p', { class: 'hint' }, `Showing ${rows} of ${o.nIn} rows and ${cols} of ${o.nOut} columns.`) : null;
-    setChildren(matrix,
-      el('div', { class: 'matrix-head' },
-        el('strong', {}, last ? 'Weights into the output' : `Weights into layer ${layerIndex + 1}`),
-        el('span', { class: 'hint' }, `W is ${o.nIn} × ${o.nOut}: one row per neuron the connections leave, one column per neuron they reach; z = a·W + b`),
-        el('button', { type: 'button', class: 'notice-close', 'aria-label': 'Close', onclick: () => closeMatrix() }, '×')),
-      el('div', { class: 'matrix-scroll' }, el('table', { class: 'matrix-table' }, el('thead', {}, head), el('tbody', {}, body))),
-      more);
-    matrix.hidden = false;
-    paintMatrix();
-  }
-
-  function paintMatrix() {
-    if (matrix.hidden || !matrixCells || !latest.params) return;
-    const params = latest.params;
-    for (const [td, index] of matrixCells.w.concat(matrixCells.b)) {
-      const v = params[index];
-      td.textContent = fmt(v, 3);
-      const t = Math.max(-1, Math.min(1, v / 2));
-      td.style.background = rgb(diverging(t * 0.8));
-    }
-  }
-
-  function closeMatrix() {
-    matrix.hidden = true;
-    matrixCells = null;
-    matrixLayer = null;
+      onclick: (event) => { event.stopPropagation(); actions.openMatrix(layerIndex); } }, 'W');
   }
 
   function unitName(l, i, isOutput) {
@@ -528,9 +457,6 @@ export function createNetwork({ state, latest, actions }) {
   document.addEventListener('pointerdown', (event) => {
     if (!editor.hidden && !editor.contains(event.target)) closeEditor();
   });
-  document.addEventListener('keydown', (event) => {
-    if (event.key === 'Escape' && !matrix.hidden) closeMatrix();
-  });
 
   return {
     update(flags) {
@@ -556,7 +482,6 @@ export function createNetwork({ state, latest, actions }) {
         paintLinks();
         paintUnits();
         paintActivations();
-        paintMatrix();
         if (hover && !tip.hidden) {
           tip.textContent = tipText();
         }
