@@ -1,4 +1,4 @@
-"""The web application: the page, static files, the session WebSocket, CSV and state upload, health.
+"""The web application: the pages, static files, the session and race WebSockets, CSV and state upload, health.
 
     from server import ServerSettings, create_app
     app = create_app(ServerSettings(fps=30))
@@ -26,11 +26,12 @@ from engine.datasets import LIMITS as DATA_LIMITS
 from engine.datasets import preview_csv
 
 from . import frames, protocol
-from .protocol import PROTOCOL_VERSION, ProtocolError, dumps, loads_strict, parse_client
+from .protocol import PROTOCOL_VERSION, ProtocolError, dumps, loads_strict, parse_client, parse_race
+from .race import RaceSession
 from .registry import Registry, ServerFull, Stats
 from .scheduler import Scheduler
 from .security import Guard
-from .session import Subscriber, _Conflict
+from .session import Session, Subscriber, _Conflict
 from .settings import ServerSettings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,6 +106,7 @@ def _rss_bytes() -> int:
 # Every HTML page: its path, its template and its name in the navigation bar (templates/_nav.html).
 PAGES: dict[str, tuple[str, str]] = {
     "/": ("index.html", "Playground"),
+    "/race": ("race.html", "Optimizer race"),
 }
 
 
@@ -207,11 +209,13 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
             return result
 
     # ------------------------------------------------------------------------------------------ websocket
-    @app.websocket("/ws")
-    async def session_socket(websocket: WebSocket):
+    async def serve(websocket: WebSocket, kind: type, parse) -> None:
+        """One page's socket for a session of `kind` (Session or RaceSession): open or resume it under the cap,
+        welcome, then hand every message `parse` accepts to the session; refusals get an `error`, the socket
+        stays open."""
         registry: Registry = websocket.app.state.registry
         try:
-            session, resumed = await registry.open(websocket.query_params.get("resume"))
+            session, resumed = await registry.open(websocket.query_params.get("resume"), kind)
         except ServerFull:
             await websocket.accept()
             await websocket.close(1013, "the server is full; try again in a minute")
@@ -243,7 +247,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
                                                    "JSON text")))
                     continue
                 try:
-                    command = parse_client(text)
+                    command = parse(text)
                 except ProtocolError as error:
                     page.send_message(dumps(_error(error.code, error.message, error.field)))
                     continue
@@ -253,6 +257,14 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
             pass
         finally:
             await session.detach(page)
+
+    @app.websocket("/ws")
+    async def session_socket(websocket: WebSocket):
+        await serve(websocket, Session, parse_client)
+
+    @app.websocket("/ws/race")
+    async def race_socket(websocket: WebSocket):
+        await serve(websocket, RaceSession, parse_race)
 
     # ------------------------------------------------------------------------------------------ HTTP API
     def session_of(request: Request):

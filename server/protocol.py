@@ -40,6 +40,7 @@ from engine.datasets import LIMITS as _DATA_LIMITS
 from engine.datasets import PLANE_EXTENT
 from engine.features import FEATURES, LABELS as FEATURE_LABELS
 from engine.grid import MAX_GRID
+from engine.race import MAX_EPOCHS as MAX_RACE_EPOCHS, MAX_LANES
 
 PROTOCOL_VERSION = 1
 MAX_MESSAGE_BYTES = 65_536          # a larger text message gets an error reply (too_large)
@@ -52,6 +53,8 @@ MAX_INPUTS = _DATA_LIMITS["csv_max_columns"]
 ERROR_CODES = ("bad_json", "invalid_message", "invalid_config", "too_large", "rate_limited", "data_error",
                "not_found", "conflict", "internal")
 ACTIONS = ("play", "pause", "step", "step_batch", "reset", "regenerate", "step_back")
+RACE_ACTIONS = ("play", "pause", "reset")
+MAX_TARGET_LOSS = 1000.0
 STATES = ("playing", "paused", "diverged")
 CHANGES = ("unchanged", "live", "data", "network")
 
@@ -235,7 +238,44 @@ _client_adapter = TypeAdapter(ClientMessage)
 CLIENT_TYPES = ("configure", "control", "speed", "edit_weight", "edit_bias", "set_points", "inspect", "focus")
 
 
-def parse_client(text: str) -> BaseModel:
+# ------------------------------------------------------------------------------- client → server on /ws/race
+class Lane(Strict):
+    """One lane of a race: its optimizer and learning rate, and optionally that optimizer's other settings."""
+    optimizer: Optimizer
+    learning_rate: _range("learning_rate")
+    momentum: _range("momentum") = Field(default=None)
+    beta1: _range("beta1") = Field(default=None)
+    beta2: _range("beta2") = Field(default=None)
+    rho: _range("rho") = Field(default=None)
+    epsilon: _range("epsilon") = Field(default=None)
+    batch_size: _range("batch_size", True) = Field(default=None)
+
+
+class RaceSetup(Strict):
+    """A new race: the shared data and network (``settings``, seed included), the lanes, the target loss."""
+    type: Literal["race"]
+    settings: Settings
+    lanes: Annotated[list[Lane], Field(min_length=2, max_length=MAX_LANES)]
+    target_loss: Annotated[float, Field(gt=0, le=MAX_TARGET_LOSS)]
+    max_epochs: _bounded(1, MAX_RACE_EPOCHS, True) = 2000
+
+
+class RaceControl(Strict):
+    type: Literal["race_control"]
+    action: Literal[RACE_ACTIONS]
+
+
+RaceClientMessage = Annotated[Union[RaceSetup, RaceControl, Speed], Field(discriminator="type")]
+_race_adapter = TypeAdapter(RaceClientMessage)
+RACE_TYPES = ("race", "race_control", "speed")
+
+
+def parse_race(text: str) -> BaseModel:
+    """One message on a race socket → its model, or ProtocolError (as parse_client)."""
+    return parse_client(text, _race_adapter, RACE_TYPES)
+
+
+def parse_client(text: str, adapter: TypeAdapter = _client_adapter, types: tuple = CLIENT_TYPES) -> BaseModel:
     """One client text message → its model, or ProtocolError (bad_json, too_large, invalid_message)."""
     if len(text) > MAX_MESSAGE_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_MESSAGE_BYTES:
         raise ProtocolError("too_large", f"messages are limited to {MAX_MESSAGE_BYTES:,} bytes")
@@ -247,12 +287,12 @@ def parse_client(text: str) -> BaseModel:
     if not isinstance(data, dict):
         raise ProtocolError("invalid_message", "a message must be a JSON object with a 'type'")
     try:
-        return _client_adapter.validate_python(data)
+        return adapter.validate_python(data)
     except ValidationError as error:
-        raise _explain(error, data) from None
+        raise _explain(error, data, types) from None
 
 
-def _explain(error: ValidationError, data: dict) -> ProtocolError:
+def _explain(error: ValidationError, data: dict, types: tuple) -> ProtocolError:
     first = error.errors(include_url=False, include_input=False)[0]
     kind, loc = first["type"], [str(part) for part in first["loc"]]
     if kind == "union_tag_not_found":
@@ -260,9 +300,9 @@ def _explain(error: ValidationError, data: dict) -> ProtocolError:
     if kind == "union_tag_invalid":
         shown = str(data.get("type"))[:40]
         return ProtocolError("invalid_message", f"unknown message type {shown!r}; the types are "
-                             f"{', '.join(CLIENT_TYPES)}", "type")
+                             f"{', '.join(types)}", "type")
     # the first location part is the union tag chosen; drop it
-    loc = loc[1:] if loc and loc[0] in CLIENT_TYPES else loc
+    loc = loc[1:] if loc and loc[0] in types else loc
     if loc[:1] == ["settings"] and len(loc) > 1:
         loc = loc[1:]
     field = ".".join(loc) or None
@@ -405,8 +445,52 @@ class ErrorMessage(Out):
     field: str | None = None
 
 
+class RaceMessage(Out):
+    """The race as the server accepted it: shared engine config, each lane's optimizer settings, the target."""
+    type: Literal["race"]
+    config: dict[str, Any]
+    lanes: list[dict[str, Any]]
+    target_loss: float
+    max_epochs: int
+    network: Network
+    grid_size: int
+    speed: int
+
+
+class RaceLaneState(Out):
+    epoch: int
+    iteration: int
+    train_loss: float | None
+    test_loss: float | None
+    finished_at: int | None
+    diverged: bool
+
+
+class RaceRow(HistoryRow):
+    lane: int
+
+
+class RaceFrameMessage(Out):
+    type: Literal["race_frame"]
+    seq: int
+    state: Literal[STATES]
+    speed: int
+    lanes: list[RaceLaneState]
+    winner: int | None
+    over: bool
+    history: list[RaceRow]
+    maps: Block | None
+    epochs_per_second: float
+
+
+class RaceHistoryMessage(Out):
+    type: Literal["race_history"]
+    rows: list[RaceRow]
+
+
 ServerMessage = Annotated[Union[Welcome, ConfigMessage, DataMessage, FrameMessage, HistoryMessage,
-                                InspectionMessage, StatusMessage, ErrorMessage], Field(discriminator="type")]
+                                InspectionMessage, StatusMessage, ErrorMessage, RaceMessage, RaceFrameMessage,
+                                RaceHistoryMessage], Field(discriminator="type")]
 server_adapter = TypeAdapter(ServerMessage)
 
 
@@ -422,6 +506,7 @@ def limits() -> dict:
         "weight": [-MAX_WEIGHT, MAX_WEIGHT], "message_bytes": MAX_MESSAGE_BYTES,
         "csv_bytes": _DATA_LIMITS["csv_max_bytes"], "csv_rows": _DATA_LIMITS["csv_max_rows"],
         "csv_columns": _DATA_LIMITS["csv_max_columns"],
+        "race_lanes": [2, MAX_LANES], "target_loss": [0, MAX_TARGET_LOSS], "race_epochs": [1, MAX_RACE_EPOCHS],
     }
 
 
@@ -435,6 +520,6 @@ def choices() -> dict:
         "default_loss": dict(_losses.DEFAULT_LOSS), "loss_labels": dict(_losses.LABELS),
         "optimizers": list(OPTIMIZERS), "optimizer_labels": dict(_optimizers.LABELS),
         "features": dict(FEATURE_LABELS), "inits": list(_config.INITS),
-        "regularizations": list(_config.REGULARIZATIONS), "actions": list(ACTIONS),
+        "regularizations": list(_config.REGULARIZATIONS), "actions": list(ACTIONS), "race_actions": list(RACE_ACTIONS),
         "live_settings": sorted(_config.LIVE), "data_settings": sorted(_config.DATA),
     }

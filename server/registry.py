@@ -3,9 +3,7 @@ import asyncio
 import logging
 import time
 
-from engine import Config, Trainer
-
-from .session import Session
+from .session import BaseSession, Session
 
 log = logging.getLogger("nnplayground.registry")
 
@@ -28,32 +26,32 @@ class Registry:
         self.scheduler = scheduler
         self.settings = settings
         self.stats = stats or Stats()
-        self._sessions: dict[str, Session] = {}          # resume token -> session
+        self._sessions: dict[str, BaseSession] = {}          # resume token -> session
         self._cleanup: asyncio.Task | None = None
 
     def __len__(self) -> int:
         return len(self._sessions)
 
-    def sessions(self) -> list[Session]:
+    def sessions(self) -> list[BaseSession]:
         return list(self._sessions.values())
 
-    def get(self, token: str | None) -> Session | None:
+    def get(self, token: str | None, kind: type = Session) -> BaseSession | None:
+        """The live session of this kind (Session, RaceSession…) that gave out `token`, or None."""
         if not token or not isinstance(token, str) or len(token) > 100:
             return None
         session = self._sessions.get(token)
-        return session if session is not None and not session.closed else None
+        return session if isinstance(session, kind) and not session.closed else None
 
-    async def open(self, resume: str | None) -> tuple[Session, bool]:
-        """The session for a resume token, or a new one (ServerFull when the cap is reached)."""
-        session = self.get(resume)
+    async def open(self, resume: str | None, kind: type = Session) -> tuple[BaseSession, bool]:
+        """The session of this kind for a resume token, or a new one (ServerFull when the cap is reached).
+        Every kind counts toward the same cap."""
+        session = self.get(resume, kind)
         if session is not None:
             return session, True
         self._make_room()
-        trainer = await asyncio.to_thread(Trainer, Config())
+        start = await asyncio.to_thread(kind.fresh)
         self._make_room()
-        s = self.settings
-        session = Session(trainer, self.scheduler, fps=s.fps, speed=s.default_speed, grid_size=s.grid_size,
-                          unit_size=s.unit_size, stats=self.stats)
+        session = kind.create(start, self.scheduler, self.settings, self.stats)
         self._sessions[session.token] = session
         return session, False
 
@@ -67,7 +65,7 @@ class Registry:
         oldest = min(waiting, key=lambda s: s.detached_at)
         self._forget(oldest)
 
-    def _forget(self, session: Session) -> None:
+    def _forget(self, session: BaseSession) -> None:
         self._sessions.pop(session.token, None)
         asyncio.get_running_loop().create_task(session.close())
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from engine import ConfigError, DataError, Trainer
+from engine import Config, ConfigError, DataError, Trainer
 
 from . import frames
 from .protocol import MAX_SPEED, dumps, finite_or_none
@@ -161,36 +161,29 @@ class Subscriber:
             self.closed = True
 
 
-class Session:
-    """A trainer with its commands, training loop and subscribers. See the module docstring for the threading."""
+class BaseSession:
+    """What every kind of session shares: identity and resume token, the pages watching it, the command queue,
+    turns in the scheduler's worker threads, frame pacing at a set speed, delivery to the event loop, closing.
 
-    def __init__(self, trainer: Trainer, scheduler, *, fps: float, speed: int = 10, grid_size: int = 48,
-                 unit_size: int = 24, stats=None):
+    A kind of session (``Session`` for the playground, ``server.race.RaceSession`` for an optimizer race) adds its
+    engine object and implements ``_units_per_epoch``, ``_train``, ``_frame`` and its ``_do_<command>`` methods.
+    """
+
+    def __init__(self, scheduler, *, fps: float, speed: int = 10, stats=None):
         self.id = secrets.token_hex(6)
         self.token = secrets.token_urlsafe(24)
-        self.trainer = trainer
         self.scheduler = scheduler
         self.stats = stats
         self.interval = 1.0 / fps
         self.state = "paused"
         self.speed = speed
-        self.grid_size = grid_size
-        self.unit_size = unit_size
-        self.focus: int | None = None
-        self.follow: tuple | None = None          # (point, label) of a followed inspection
         self.subscribers: tuple[Subscriber, ...] = ()
         self.commands: collections.deque[Command] = collections.deque()
         self.detached_at: float | None = time.monotonic()
         self.closed = False
         self.loop = asyncio.get_running_loop()
-        self._cache = frames.MapCache()
-        self._seq = 0
-        self._rows: list = []
-        self._last_row = trainer.history[-1] if trainer.history else None
         self._last_frame_at = 0.0
-        self._rate_mark = (time.perf_counter(), trainer.examples_seen)
-        self._eps = 0.0
-        self._seconds_per_batch = 1e-4
+        self._seconds_per_unit = 1e-4          # measured time of one unit of training (see _units_per_epoch)
         self._period_left = 0
         self._period_end = 0.0
 
@@ -253,18 +246,19 @@ class Session:
         self.loop.call_later(delay, self.scheduler.wake, self)
 
     def _budget(self) -> int:
-        """Batches to train in this turn (0: wait for the next frame period at this speed). A chunk lasts about
-        scheduler.chunk_seconds(), and ends when the next frame is due, so frames go out on time."""
+        """Units of training (see _units_per_epoch) for this turn (0: wait for the next frame period at this
+        speed). A chunk lasts about scheduler.chunk_seconds(), and ends when the next frame is due, so frames go out
+        on time."""
         chunk = self.scheduler.chunk_seconds()
         until_frame = self._last_frame_at + 0.95 * self.interval - time.perf_counter()
         if until_frame > self.scheduler.min_chunk:
             chunk = min(chunk, until_frame)
-        per_chunk = max(1, int(chunk / self._seconds_per_batch))
+        per_chunk = max(1, int(chunk / self._seconds_per_unit))
         if self.speed == 0:
             return per_chunk
         now = time.monotonic()
         if self._period_left <= 0 and now >= self._period_end:
-            self._period_left = self.speed * max(1, self.trainer.batches_per_epoch)
+            self._period_left = self.speed * max(1, self._units_per_epoch())
             self._period_end = max(self._period_end + self.interval, now)
         return min(per_chunk, self._period_left) if self._period_left > 0 else 0
 
@@ -339,6 +333,56 @@ class Session:
             out.frame = self._frame(now)
         return out
 
+    def _do_speed(self, command: Command, out: Outcome) -> None:
+        self.speed = min(max(int(command.payload.epochs_per_frame), 0), MAX_SPEED)
+        self._period_left, self._period_end = 0, 0.0
+        out.frame_needed = True
+
+    def _units_per_epoch(self) -> int:
+        """How many units of training make one epoch (the unit `_train` counts its budget in)."""
+        raise NotImplementedError
+
+    def _train(self, budget: int, out: Outcome) -> None:
+        """Train `budget` units, adding what the pages must hear to `out`."""
+        raise NotImplementedError
+
+    def _frame(self, now: float) -> frames.Frame:
+        """Encode what the pages show now."""
+        raise NotImplementedError
+
+
+class Session(BaseSession):
+    """A playground session: one trainer with its commands and frames. See the module docstring for the threading."""
+
+    def __init__(self, trainer: Trainer, scheduler, *, fps: float, speed: int = 10, grid_size: int = 48,
+                 unit_size: int = 24, stats=None):
+        super().__init__(scheduler, fps=fps, speed=speed, stats=stats)
+        self.trainer = trainer
+        self.grid_size = grid_size
+        self.unit_size = unit_size
+        self.focus: int | None = None
+        self.follow: tuple | None = None          # (point, label) of a followed inspection
+        self._cache = frames.MapCache()
+        self._seq = 0
+        self._rows: list = []
+        self._last_row = trainer.history[-1] if trainer.history else None
+        self._rate_mark = (time.perf_counter(), trainer.examples_seen)
+        self._eps = 0.0
+
+    @staticmethod
+    def fresh() -> Trainer:
+        """What a new session starts with (built in a worker thread)."""
+        return Trainer(Config())
+
+    @classmethod
+    def create(cls, trainer: Trainer, scheduler, settings, stats) -> "Session":
+        """A new session with the server's defaults (speed, map sizes)."""
+        return cls(trainer, scheduler, fps=settings.fps, speed=settings.default_speed, grid_size=settings.grid_size,
+                   unit_size=settings.unit_size, stats=stats)
+
+    def _units_per_epoch(self) -> int:
+        return self.trainer.batches_per_epoch          # a session trains in batches
+
     def _train(self, batches: int, out: Outcome) -> None:
         t = self.trainer
         if len(t.train_idx) == 0:
@@ -351,7 +395,7 @@ class Session:
         t.train_batches(batches)
         elapsed = time.perf_counter() - started
         done = max(1, (t.examples_seen - before) / max(1, min(t.config.batch_size, len(t.train_idx))))
-        self._seconds_per_batch = 0.7 * self._seconds_per_batch + 0.3 * max(elapsed / done, 1e-7)
+        self._seconds_per_unit = 0.7 * self._seconds_per_unit + 0.3 * max(elapsed / done, 1e-7)
         if self.speed:
             self._period_left -= batches
         if self.stats is not None:
@@ -485,11 +529,6 @@ class Session:
                 self.state = "paused"
             out.status(self.state, "stepped back to the weights before the last training chunk")
             self._restart_rows(out)
-        out.frame_needed = True
-
-    def _do_speed(self, command: Command, out: Outcome) -> None:
-        self.speed = min(max(int(command.payload.epochs_per_frame), 0), MAX_SPEED)
-        self._period_left, self._period_end = 0, 0.0
         out.frame_needed = True
 
     def _do_edit_weight(self, command: Command, out: Outcome) -> None:
