@@ -16,6 +16,7 @@ import { createExport } from './export.js';
 import { createDigits } from './digits.js';
 import { createInspector } from './inspector.js';
 import { createMatrix } from './matrix.js';
+import { createStepThrough } from './stepthrough.js';
 
 const state = new State();
 state.readUrl(location.search);
@@ -96,6 +97,7 @@ const views = {
   digits: createDigits({ state, latest, actions }),
   inspector,
   matrix,
+  stepthrough: createStepThrough({ state, latest, actions }),
   datasets,
 };
 

@@ -1,5 +1,6 @@
 """The maths views on the playground page: the editable weight matrix, the step-through of one point (against the
 engine's own inspector), the activation plot's marker and the linear vs non-linear demonstration."""
+import math
 
 
 def facts(page) -> dict:
@@ -50,3 +51,132 @@ def test_editing_a_matrix_cell_changes_the_weight_and_the_map(page):
     assert page.map_distance(before_map, after_map) > 60, "a bias of −4 on the output turns the map to one class"
     assert page.js("window.nnp.latest.params[%d]" % o["w"]) == before_w
     assert facts(page)["matrixEdits"] == 1
+
+
+def engine_reference(page, epochs: int = 0) -> dict:
+    """The engine's own inspector on the page's configuration and pinned point, computed here in the test."""
+    from engine.config import Config
+    from engine.trainer import Trainer
+
+    config = {k: tuple(v) if isinstance(v, list) else v for k, v in page.config().items()}
+    trainer = Trainer(Config(**config))
+    if epochs:
+        trainer.train(epochs)
+    shown = page.js("window.nnp.latest.inspection")
+    return trainer.inspect(shown["point"], shown["label"])
+
+
+def printed(text: str) -> float:
+    return float(text.strip().replace("−", "-").replace("e", "E"))
+
+
+def same_printed(text: str, reference: float):
+    """The page's number equals `reference` written with 4 significant digits (3 in the exponent form)."""
+    value = printed(text)
+    digits = 3 if reference != 0 and abs(reference) < 1e-3 else 4
+    if reference == 0:
+        assert value == 0, (text, reference)
+        return
+    step = 10 ** (math.floor(math.log10(abs(reference))) - digits + 1)
+    assert abs(value - reference) <= 0.5 * step * 1.001, (text, reference)
+
+
+def cells(page, column: str) -> list[str]:
+    return page.js(f"[...document.querySelectorAll('#step-table tbody td.{column}')].map((td) => td.textContent)")
+
+
+def pin_a_point(page):
+    box = page.locator("#points-canvas").bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.62, box["y"] + box["height"] * 0.4)
+    page.wait_for("window.nnp.latest.inspection && window.nnp.latest.inspection.follow === true")
+
+
+def check_forward_and_backward(page, ref: dict):
+    layers = ref["layers"]
+    n = len(layers)
+    page.click("#step-forward")
+    for l in range(n):
+        page.wait_for(f"document.querySelector('#step-counter').textContent === '{l + 1} / {3 * n + 1}'")
+        for text, value in zip(cells(page, "v-z"), layers[l]["z"], strict=True):
+            same_printed(text, value)
+        for text, value in zip(cells(page, "v-a"), layers[l]["a"], strict=True):
+            same_printed(text, value)
+        page.click("#step-next")
+    # the loss, then δ, ∂L/∂b and every ∂L/∂w from the output back to the first layer
+    assert "the loss for this point" in page.inner_text("#step-title")
+    same_printed(page.inner_text("#step-title").split("L = ")[1], ref["loss"])
+    for l in reversed(range(n)):
+        page.click("#step-next")
+        page.wait_for(f"document.querySelector('#step-counter').textContent === '{n + 1 + (n - l)} / {3 * n + 1}'")
+        for text, value in zip(cells(page, "v-delta"), layers[l]["delta"], strict=True):
+            same_printed(text, value)
+        for text, value in zip(cells(page, "v-gb"), layers[l]["grad_b"], strict=True):
+            same_printed(text, value)
+        grads = [g for row in layers[l]["grad_w"] for g in row]
+        for text, value in zip(cells(page, "v-gw"), grads, strict=True):
+            same_printed(text, value)
+
+
+def test_step_through_shows_the_engines_forward_backward_and_update(page):
+    page.open()
+    pin_a_point(page)
+    assert page.is_visible("#step-hint")
+    ref = engine_reference(page)
+    n = len(ref["layers"])
+    check_forward_and_backward(page, ref)
+    assert facts(page)["stepPhase"] == "backward" and facts(page)["stepLayer"] == 1
+    assert facts(page)["inspectedPoint"] == page.js("window.nnp.latest.pinned")
+
+    # hovering a gradient spells out the chain rule with the numbers of this point
+    page.hover("#step-table tr.weight-row")
+    explained = page.inner_text("#step-explain")
+    assert "a_from · δ_to" in explained
+    a_from = ref["input"][0]
+    delta = ref["layers"][0]["delta"][0]
+    assert f"{ref['layers'][0]['grad_w'][0][0]:.4g}".replace("-", "−")[:5] in explained
+    assert abs(a_from * delta - ref["layers"][0]["grad_w"][0][0]) < 1e-12
+
+    # the update: old → new, and new = w − η·∂L/∂w for plain gradient descent
+    eta = page.config()["learning_rate"]
+    page.click("#step-update")
+    for l in range(n):
+        layer = ref["layers"][l]
+        olds = [w for row in layer["w"] for w in row] + layer["b"]
+        news = [w for row in layer["new_w"] for w in row] + layer["new_b"]
+        grads = [g for row in layer["grad_w"] for g in row] + layer["grad_b"]
+        for text, value in zip(cells(page, "v-old"), olds, strict=True):
+            same_printed(text, value)
+        for text, value, old, grad in zip(cells(page, "v-new"), news, olds, grads, strict=True):
+            same_printed(text, value)
+            assert abs(value - (old - eta * grad)) < 1e-12
+        if l + 1 < n:
+            page.focus("#stepthrough")
+            page.keyboard.press("ArrowRight")
+    assert page.inner_text("#step-counter") == f"{3 * n + 1} / {3 * n + 1}"
+    assert facts(page)["stepPhase"] == "update" and facts(page)["stepLayer"] == n
+    page.keyboard.press("ArrowLeft")
+    assert page.inner_text("#step-counter") == f"{3 * n} / {3 * n + 1}"
+
+    # the diagram carries the same numbers: the output neuron's δ during the backward pass
+    page.click("#step-backward")
+    page.click("#step-next")
+    notes = page.js("[...document.querySelectorAll('#step-overlay .step-note.below')].map((n) => n.textContent)")
+    assert len(notes) == len(ref["layers"][-1]["delta"]) and notes[0].startswith("δ ")
+    value = printed(notes[0].split("δ ")[1])
+    assert abs(value - ref["layers"][-1]["delta"][0]) <= 0.006 * abs(ref["layers"][-1]["delta"][0]), "3 digits on the diagram"
+
+
+def test_step_through_follows_training(page):
+    page.open()
+    pin_a_point(page)
+    before = page.js("window.nnp.latest.inspection.loss")
+    page.click("#step")
+    page.wait_for("window.nnp.latest.frame.counters.epoch === 1")
+    page.wait_for(f"window.nnp.latest.inspection.loss !== {before}")
+    ref = engine_reference(page, epochs=1)
+    check_forward_and_backward(page, ref)
+    page.click("#inspector-close")
+    page.wait_for("window.nnp.latest.pinned === null")
+    assert page.is_visible("#step-hint") and not page.is_visible("#step-table")
+    assert not page.js("document.querySelectorAll('#step-overlay .step-note').length")
+    assert facts(page)["stepPhase"] is None and facts(page)["inspectedPoint"] is None
