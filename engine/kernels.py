@@ -1,7 +1,9 @@
 """Compiled kernels: forward pass, loss and output error, backward pass, and a training chunk.
 
-All take the flat parameter vector w (P,), the layout table (L, 7) and per-example unit buffers z, a, d, mask
-(U,) — so they compile once whatever the network's shape. For one example x (n0,):
+All take the flat parameter vector w (P,), the layout table (L, 7) and unit buffers z, a, d, mask — so they compile
+once whatever the network's shape. The buffers hold a block of nb examples unit-major (unit u of example b at
+u·nb + b), so every inner loop runs over the block's examples and vectorises; each example's sums are still added in
+the same order as one example at a time. For one example x (n0,):
   forward   z_l = a_{l−1} · W_l + b_l,  a_l = f_l(z_l)   (a_0 = x)
   backward  δ_L = ∂L/∂z_L;  ∂L/∂W_l = a_{l−1}ᵀ δ_l;  ∂L/∂b_l = δ_l;  δ_{l−1} = (δ_l · W_lᵀ) ⊙ f'_{l−1}(z_{l−1})
 Dropout (training only) multiplies a hidden unit by mask = keep/(1−p), keep ~ Bernoulli(1−p).
@@ -11,11 +13,21 @@ import math
 import numpy as np
 from .jit import kernel
 
-from .activations import SOFTMAX, TANH, activate, derivative, tanh
+from .activations import SOFTMAX, TANH, activate, derivative, tanh_into
 from .layout import ACT, B_OFF, IN_UNIT, N_IN, N_OUT, OUT_UNIT, W_OFF
 from .losses import BCE, CCE, HINGE, HUBER, KL, MSE, PERCEPTRON
 from .optimizers import update
 from .settings import H_DROPOUT, H_HUBER, H_L1, H_L2, I_BATCH, I_LEARN_BIAS, I_LOSS, I_OPTIMIZER, I_T
+
+
+BLOCK_EXAMPLES = 32
+BLOCK_FLOATS = 8192
+
+
+def block_size(n_units: int) -> int:
+    """Examples per block for a network of n_units units: up to 32, fewer for wide networks so that each
+    buffer row stays within 8192 floats (64 KiB)."""
+    return max(1, min(BLOCK_EXAMPLES, BLOCK_FLOATS // max(n_units, 1)))
 
 
 @kernel
@@ -27,53 +39,74 @@ def _offsets(table, l):
 
 
 @kernel
-def forward(w, table, x, z, a, mask, dropout):
-    """Fill z and a (U,) for input x (n0,); hidden units are dropped with probability `dropout` (0 = off,
-    and then mask is not touched)."""
-    for i in range(np.uint64(table[0, N_IN])):
-        z[i] = x[i]
-        a[i] = x[i]
-    last = table.shape[0] - 1
-    for l in range(last + 1):
-        w0, b0, n_in, n_out, u_in, u_out = _offsets(table, l)
-        act = table[l, ACT]
-        for j in range(n_out):
-            z[u_out + j] = w[b0 + j]
-        for i in range(n_in):
-            v = a[u_in + i]
-            row = w0 + i * n_out
-            for j in range(n_out):
-                z[u_out + j] += v * w[row + j]
-        if act == SOFTMAX:
-            top = z[u_out]
-            for j in range(n_out):
-                top = max(top, z[u_out + j])
-            total = 0.0
-            for j in range(n_out):
-                e = math.exp(z[u_out + j] - top)
-                a[u_out + j] = e
-                total += e
-            for j in range(n_out):
-                a[u_out + j] /= total
-        elif act == TANH:
-            for j in range(n_out):
-                a[u_out + j] = tanh(z[u_out + j])
-        else:
-            for j in range(n_out):
-                a[u_out + j] = activate(act, z[u_out + j])
-        if l < last and dropout > 0.0:
+def draw_masks(table, nb, mask, dropout):
+    """Dropout keep factors (0 or 1/(1−p)) of every hidden unit of a block of nb examples, drawn example by
+    example, layer by layer (one draw per hidden unit of each example, in that order)."""
+    for b in range(nb):
+        for l in range(table.shape[0] - 1):
+            u, n_out = table[l, OUT_UNIT], table[l, N_OUT]
             scale = 1.0 / (1.0 - dropout)
             for j in range(n_out):
-                keep = 0.0 if np.random.random() < dropout else scale
-                mask[u_out + j] = keep
-                a[u_out + j] *= keep
+                mask[(u + j) * nb + b] = 0.0 if np.random.random() < dropout else scale
 
 
 @kernel
-def output_error(table, z, a, d, t, loss, huber_delta):
-    """Loss L of one example with targets t (K,); writes δ = ∂L/∂z into d for the output units. Returns L."""
+def forward(w, table, nb, z, a, mask, dropout):
+    """Forward pass of a block of nb examples whose inputs are in z and a (units 0..n0−1): fills z and a of
+    every other unit; hidden units are multiplied by their mask when dropout > 0 (masks from draw_masks)."""
+    last = table.shape[0] - 1
+    nbu = np.uint64(nb)
+    for l in range(last + 1):
+        w0, b0, n_in, n_out, u_in, u_out = _offsets(table, l)
+        act = table[l, ACT]
+        lo, hi = u_out * nbu, (u_out + n_out) * nbu
+        for j in range(n_out):
+            bias = w[b0 + j]
+            for b in range(lo + j * nbu, lo + (j + np.uint64(1)) * nbu):
+                z[b] = bias
+        for i in range(n_in):
+            src = (u_in + i) * nbu
+            row = w0 + i * n_out
+            for j in range(n_out):
+                wij = w[row + j]
+                dst = lo + j * nbu
+                for b in range(nbu):
+                    z[dst + b] += wij * a[src + b]
+        if act == SOFTMAX:
+            _softmax(table[l, OUT_UNIT], table[l, N_OUT], nb, z, a)
+        elif act == TANH:
+            tanh_into(z, a, lo, hi)
+        else:
+            for p in range(lo, hi):
+                a[p] = activate(act, z[p])
+        if l < last and dropout > 0.0:
+            for p in range(lo, hi):
+                a[p] *= mask[p]
+
+
+@kernel
+def _softmax(u, k, nb, z, a):
+    """a = softmax(z) over units u..u+k−1, for each of the nb examples of the block."""
+    for b in range(nb):
+        top = z[u * nb + b]
+        for j in range(k):
+            top = max(top, z[(u + j) * nb + b])
+        total = 0.0
+        for j in range(k):
+            e = math.exp(z[(u + j) * nb + b] - top)
+            a[(u + j) * nb + b] = e
+            total += e
+        for j in range(k):
+            a[(u + j) * nb + b] /= total
+
+
+@kernel
+def output_error(table, z, a, d, targets, r, loss, huber_delta, b, nb):
+    """Loss L of example b of the block, whose targets are t = targets[r] (K,); writes δ = ∂L/∂z into d for its
+    output units. Returns L."""
+    t = targets[r]
     l = table.shape[0] - 1
-    act, u, k = table[l, ACT], table[l, OUT_UNIT], table[l, N_OUT]
+    act, u, k = table[l, ACT], table[l, OUT_UNIT] * nb + b, table[l, N_OUT]
     total = 0.0
     if loss == BCE:
         zz = z[u]
@@ -89,63 +122,104 @@ def output_error(table, z, a, d, t, loss, huber_delta):
     elif (loss == CCE or loss == KL) and act == SOFTMAX:
         top = z[u]
         for j in range(1, k):
-            top = max(top, z[u + j])
+            top = max(top, z[u + j * nb])
         lse = 0.0
         for j in range(k):
-            lse += math.exp(z[u + j] - top)
+            lse += math.exp(z[u + j * nb] - top)
         lse = top + math.log(lse)
         for j in range(k):
-            total += t[j] * (lse - z[u + j])
+            total += t[j] * (lse - z[u + j * nb])
             if loss == KL and t[j] > 0.0:
                 total += t[j] * math.log(t[j])
-            d[u + j] = a[u + j] - t[j]
+            d[u + j * nb] = a[u + j * nb] - t[j]
     else:
         # MSE or Huber: dL/da, then through the activation (softmax by its Jacobian).
         for j in range(k):
-            r = a[u + j] - t[j]
+            p = u + j * nb
+            r = a[p] - t[j]
             if loss == HUBER and abs(r) > huber_delta:
                 total += huber_delta * (abs(r) - 0.5 * huber_delta)
-                d[u + j] = huber_delta if r > 0.0 else -huber_delta
+                d[p] = huber_delta if r > 0.0 else -huber_delta
             else:
                 total += 0.5 * r * r
-                d[u + j] = r
+                d[p] = r
         if act == SOFTMAX:
             dot = 0.0
             for j in range(k):
-                dot += a[u + j] * d[u + j]
+                dot += a[u + j * nb] * d[u + j * nb]
             for j in range(k):
-                d[u + j] = a[u + j] * (d[u + j] - dot)
+                d[u + j * nb] = a[u + j * nb] * (d[u + j * nb] - dot)
         else:
             for j in range(k):
-                d[u + j] *= derivative(act, z[u + j], a[u + j])
+                p = u + j * nb
+                d[p] *= derivative(act, z[p], a[p])
     return total
 
 
 @kernel
-def backward(w, table, z, a, d, mask, dropout, g):
-    """From δ of the output units in d, fill δ of every hidden unit and add ∂L/∂w of this example into g (P,).
-    With dropout > 0, mask holds the forward pass's keep factors."""
+def backward(w, table, nb, z, a, d, mask, dropout, g):
+    """From δ of the output units in d, fill δ of every hidden unit and add ∂L/∂w of each example of the block
+    into g (P,), example after example. With dropout > 0, mask holds the forward pass's keep factors."""
+    nbu = np.uint64(nb)
     for l in range(table.shape[0] - 1, -1, -1):
         w0, b0, n_in, n_out, u_in, u_out = _offsets(table, l)
+        lo = u_out * nbu
         for j in range(n_out):
-            g[b0 + j] += d[u_out + j]
-        prev_act = table[l - 1, ACT] if l > 0 else 0
+            acc = g[b0 + j]
+            for b in range(lo + j * nbu, lo + (j + np.uint64(1)) * nbu):
+                acc += d[b]
+            g[b0 + j] = acc
         for i in range(n_in):
-            v = a[u_in + i]
+            src = (u_in + i) * nbu
             row = w0 + i * n_out
-            back = 0.0
             for j in range(n_out):
-                dj = d[u_out + j]
-                g[row + j] += v * dj
-                back += w[row + j] * dj
-            if l > 0:
-                keep = mask[u_in + i] if dropout > 0.0 else 1.0
-                if keep == 0.0:
-                    d[u_in + i] = 0.0
-                elif prev_act == TANH:
-                    d[u_in + i] = back * (keep - v * v / keep)
-                else:
-                    d[u_in + i] = back * keep * derivative(prev_act, z[u_in + i], v / keep)
+                dst = lo + j * nbu
+                acc = g[row + j]
+                for b in range(nbu):
+                    acc += a[src + b] * d[dst + b]
+                g[row + j] = acc
+        if l == 0:
+            continue
+        prev_act = table[l - 1, ACT]
+        for i in range(n_in):
+            src = (u_in + i) * nbu
+            row = w0 + i * n_out
+            for b in range(src, src + nbu):
+                d[b] = 0.0
+            for j in range(n_out):
+                wij = w[row + j]
+                dst = lo + j * nbu
+                for b in range(nbu):
+                    d[src + b] += wij * d[dst + b]
+            if dropout == 0.0 and prev_act == TANH:
+                for b in range(src, src + nbu):
+                    d[b] *= 1.0 - a[b] * a[b]
+            else:
+                for b in range(src, src + nbu):
+                    keep = mask[b] if dropout > 0.0 else 1.0
+                    if keep == 0.0:
+                        d[b] = 0.0
+                    elif prev_act == TANH:
+                        d[b] *= keep - a[b] * a[b] / keep
+                    else:
+                        d[b] = d[b] * keep * derivative(prev_act, z[b], a[b] / keep)
+
+
+@kernel
+def _load(x, rows, start, nb, z, a):
+    """Inputs of the block: z = a = x[rows[start + b]] for b < nb, unit-major (unit i of example b at i·nb + b)."""
+    for b in range(nb):
+        r = rows[start + b]
+        for i in range(x.shape[1]):
+            z[i * nb + b] = x[r, i]
+            a[i * nb + b] = x[r, i]
+
+
+@kernel
+def _block_size(table, buf):
+    """Examples per block: as many as buf's rows hold (at least one)."""
+    last = table.shape[0] - 1
+    return max(buf.shape[1] // (table[last, OUT_UNIT] + table[last, N_OUT]), 1)
 
 
 @kernel
@@ -163,6 +237,15 @@ def add_penalty(w, table, g, l1, l2):
 
 
 @kernel
+def _count_nonfinite(w):
+    """How many entries of w are infinite or NaN (w − w is 0 exactly for finite w; an integer sum vectorises)."""
+    count = 0
+    for p in range(w.shape[0]):
+        count += not (w[p] - w[p] == 0.0)
+    return count
+
+
+@kernel
 def train_chunk(w, g, m, s, table, x, t, orders, seeds, hp, ip, buf, epoch_loss, cursor):
     """Train over orders (E, n) of example indices, in batches of ip[I_BATCH], from cursor[0] epochs and
     cursor[1] examples into the chunk, until cursor[2] batches are done or the orders end.
@@ -176,6 +259,7 @@ def train_chunk(w, g, m, s, table, x, t, orders, seeds, hp, ip, buf, epoch_loss,
     batch = min(max(ip[I_BATCH], 1), n)
     dropout = hp[H_DROPOUT]
     z, a, d, mask = buf[0], buf[1], buf[2], buf[3]
+    block = _block_size(table, buf)
     budget = cursor[2]
     done = 0
     cursor[3] = 0
@@ -186,11 +270,15 @@ def train_chunk(w, g, m, s, table, x, t, orders, seeds, hp, ip, buf, epoch_loss,
             np.random.seed((seeds[e] + start) & 0x7FFFFFFF)
         g[:] = 0.0
         total = 0.0
-        for pos in range(start, stop):
-            row = orders[e, pos]
-            forward(w, table, x[row], z, a, mask, dropout)
-            total += output_error(table, z, a, d, t[row], ip[I_LOSS], hp[H_HUBER])
-            backward(w, table, z, a, d, mask, dropout, g)
+        for pos in range(start, stop, block):
+            nb = min(block, stop - pos)
+            _load(x, orders[e], pos, nb, z, a)
+            if dropout > 0.0:
+                draw_masks(table, nb, mask, dropout)
+            forward(w, table, nb, z, a, mask, dropout)
+            for b in range(nb):
+                total += output_error(table, z, a, d, t, orders[e, pos + b], ip[I_LOSS], hp[H_HUBER], b, nb)
+            backward(w, table, nb, z, a, d, mask, dropout, g)
         inv = 1.0 / (stop - start)
         for p in range(g.shape[0]):
             g[p] *= inv
@@ -202,11 +290,7 @@ def train_chunk(w, g, m, s, table, x, t, orders, seeds, hp, ip, buf, epoch_loss,
         update(ip[I_OPTIMIZER], w, g, m, s, hp, ip[I_T])
         epoch_loss[e] += total
         done += 1
-        finite = math.isfinite(total)
-        for p in range(w.shape[0]):
-            if not math.isfinite(w[p]):
-                finite = False
-                break
+        finite = math.isfinite(total) and _count_nonfinite(w) == 0
         if stop == n:
             epoch_loss[e] /= n
             cursor[0] = e + 1
@@ -222,23 +306,32 @@ def train_chunk(w, g, m, s, table, x, t, orders, seeds, hp, ip, buf, epoch_loss,
 def evaluate(w, table, x, t, loss, huber_delta, out, buf):
     """Outputs out (N, K) for inputs x (N, n0) without dropout; returns the mean loss against targets t (N, K)."""
     z, a, d, mask = buf[0], buf[1], buf[2], buf[3]
+    block = _block_size(table, buf)
+    rows = np.arange(x.shape[0])
     last = table.shape[0] - 1
     u, k = table[last, OUT_UNIT], table[last, N_OUT]
     total = 0.0
-    for r in range(x.shape[0]):
-        forward(w, table, x[r], z, a, mask, 0.0)
-        total += output_error(table, z, a, d, t[r], loss, huber_delta)
-        for j in range(k):
-            out[r, j] = a[u + j]
+    for start in range(0, x.shape[0], block):
+        nb = min(block, x.shape[0] - start)
+        _load(x, rows, start, nb, z, a)
+        forward(w, table, nb, z, a, mask, 0.0)
+        for b in range(nb):
+            total += output_error(table, z, a, d, t, start + b, loss, huber_delta, b, nb)
+            for j in range(k):
+                out[start + b, j] = a[(u + j) * nb + b]
     return total / max(x.shape[0], 1)
 
 
 @kernel
 def example_gradient(w, table, x, t, loss, huber_delta, g, buf):
-    """One example's loss, with z, a, δ left in buf rows 0–2 and ∂L/∂w written to g (P,) (no dropout, no penalty)."""
+    """One example's loss, with z, a, δ (U,) left in buf rows 0–2 and ∂L/∂w written to g (P,) (no dropout,
+    no penalty)."""
     z, a, d, mask = buf[0], buf[1], buf[2], buf[3]
-    forward(w, table, x, z, a, mask, 0.0)
-    value = output_error(table, z, a, d, t, loss, huber_delta)
+    for i in range(x.shape[0]):
+        z[i] = x[i]
+        a[i] = x[i]
+    forward(w, table, 1, z, a, mask, 0.0)
+    value = output_error(table, z, a, d, t.reshape((1, t.shape[0])), 0, loss, huber_delta, 0, 1)
     g[:] = 0.0
-    backward(w, table, z, a, d, mask, 0.0, g)
+    backward(w, table, 1, z, a, d, mask, 0.0, g)
     return value

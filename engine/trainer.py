@@ -13,7 +13,7 @@ from .config import DATA, LIVE, Config, ConfigError
 from .datasets import Dataset, from_points, generate, parse_csv, split
 from .features import feature_matrix
 from .grid import grid_inputs, unit_maps
-from .kernels import add_penalty, evaluate, example_gradient, train_chunk
+from .kernels import add_penalty, block_size, evaluate, example_gradient, train_chunk
 from .layout import build_layout, init_params
 from .metrics import classification, regression
 from .settings import (H_BETA1, H_BETA2, H_DROPOUT, H_EPSILON, H_HUBER, H_L1, H_L2, H_LR, H_MOMENTUM, H_RHO,
@@ -78,7 +78,8 @@ class Trainer:
         self._grads = np.zeros_like(self.params)
         self._m = np.zeros_like(self.params)
         self._s = np.zeros_like(self.params)
-        self._buf = np.zeros((4, self.layout.n_units))
+        self._buf = np.zeros((4, self.layout.n_units * block_size(self.layout.n_units)))
+        self._evaluated: dict = {}      # part -> (x, t, (loss, huber δ), params, outputs, loss): see outputs()
         self._hp = np.zeros(H_SIZE)
         self._ip = np.zeros(I_SIZE, dtype=np.int64)
         self._apply_live()
@@ -207,9 +208,10 @@ class Trainer:
         if self._pending is not None:
             orders[0], seeds[0] = self._pending[0], self._pending[1]
             first = 1
-        for r in range(first, rows):
-            orders[r] = self._shuffle_rng.permutation(n)
-            seeds[r] = (self.config.seed * 1_000_003 + (self.epoch + r) * 7919) % (2**31 - 1)
+        # one shuffle of 0..n−1 per new epoch (the same draws as a permutation(n) call per row)
+        orders[first:] = np.arange(n)
+        self._shuffle_rng.permuted(orders[first:], axis=1, out=orders[first:])
+        seeds[first:] = (self.config.seed * 1_000_003 + (self.epoch + np.arange(first, rows)) * 7919) % (2**31 - 1)
         self._last_good = (self.params.copy(), self._m.copy(), self._s.copy(), int(self._ip[I_T]),
                            self.epoch, self.iteration, self.examples_seen, self._pending)
         epoch_loss = np.zeros(rows)
@@ -249,11 +251,22 @@ class Trainer:
             self.history = self.history[::2]
 
     def outputs(self, part: str = "train") -> tuple[np.ndarray, float | None]:
-        """(outputs (N, K), mean loss) on the 'train' or 'test' part, without dropout."""
+        """(outputs (N, K) read-only, mean loss) on the 'train' or 'test' part, without dropout.
+
+        The last evaluation of each part is kept with a copy of the parameters it used, so the history row
+        written after a chunk and the metrics of the frame that follows share one pass over the data."""
         x, t = (self.x_train, self.t_train) if part == "train" else (self.x_test, self.t_test)
+        setting = (int(self._ip[I_LOSS]), float(self._hp[H_HUBER]))
+        kept = self._evaluated.get(part)
+        if kept is not None and kept[0] is x and kept[1] is t and kept[2] == setting \
+                and np.array_equal(kept[3], self.params):
+            return kept[4], kept[5]
         out = np.zeros((x.shape[0], self.n_outputs))
-        value = evaluate(self.params, self.layout.table, x, t, self._ip[I_LOSS], self._hp[H_HUBER], out, self._buf)
-        return out, (float(value) if x.shape[0] and math.isfinite(value) else None)
+        value = evaluate(self.params, self.layout.table, x, t, setting[0], setting[1], out, self._buf)
+        out.flags.writeable = False
+        value = float(value) if x.shape[0] and math.isfinite(value) else None
+        self._evaluated[part] = (x, t, setting, self.params.copy(), out, value)
+        return out, value
 
     def loss(self, part: str = "train") -> float | None:
         """Mean data loss over the 'train' or 'test' part (None when empty or not finite)."""

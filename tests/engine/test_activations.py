@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import reference as ref
-from engine.activations import CODES, HIDDEN, LEAKY_SLOPE, curve
+from engine.activations import CODES, HIDDEN, LEAKY_SLOPE, curve, tanh_into
 
 Z = np.concatenate([np.linspace(-30.0, 30.0, 600_001), [-4.5, 4.5, -9.0, 9.0, 0.0, -0.0, 1e-300, -1e-300]])
 TANH_BOUND = 5e-12
@@ -20,6 +20,16 @@ def test_engine_tanh_error_bound_over_a_dense_range():
     # no visible step where the rational fit hands over to the exp formula
     near = curve("tanh", np.array([4.5 - 1e-12, 4.5, 4.5 + 1e-12]))[0]
     assert np.ptp(near) < TANH_BOUND
+
+
+def test_the_training_kernels_tanh_gives_the_same_numbers_as_the_plotted_one():
+    """Training runs tanh a layer at a time (tanh_into, vectorised); it must not differ from the curve by a bit,
+    at the switch to the exp formula, far out, and at NaN and ±inf."""
+    z = np.concatenate([Z, [4.5 + 1e-15, -4.5 - 1e-15, 700.0, -700.0, np.nan, np.inf, -np.inf]])
+    a = np.full_like(z, 7.0)
+    tanh_into(z, a, 1, z.size - 1)
+    assert a[0] == 7.0 and a[-1] == 7.0                      # only [start, stop) is written
+    np.testing.assert_array_equal(a[1:-1], curve("tanh", z[1:-1])[0])
 
 
 def test_tanh_and_sigmoid_at_nan_and_infinity():

@@ -197,6 +197,22 @@ def test_chunks_do_not_change_the_run(dropout):
     assert_same_run(mixed, three)
 
 
+@pytest.mark.parametrize("dropout", [0.0, 0.3])
+def test_examples_in_blocks_give_the_same_run_as_one_at_a_time(dropout):
+    """The kernels push a block of examples through each layer together; every sum must still be added in
+    the same order as for one example at a time, so the run cannot depend on the block size."""
+    settings = {**RUN, "batch_size": 50, "dropout": dropout, "hidden_activations": ("tanh", "relu")}
+    blocks = Trainer(**settings)
+    single = Trainer(**settings)
+    assert blocks._buf.shape[1] >= 32 * blocks.layout.n_units          # blocks of 32, then 18
+    single._buf = np.zeros((4, single.layout.n_units))
+    blocks.train(3)
+    single.train(3)
+    assert_same_run(blocks, single)
+    assert blocks.history == single.history
+    np.testing.assert_array_equal(blocks.outputs("test")[0], single.outputs("test")[0])
+
+
 # --------------------------------------------------------------------------------- (d) live setting changes
 
 def test_changing_the_learning_rate_keeps_adam_moments():
@@ -402,6 +418,7 @@ def test_hand_edits_change_predictions():
     trainer = Trainer(dataset="circle", hidden=(3,), activation="tanh").train(2)
     points = np.array([[1.0, 2.0], [-3.0, 0.5], [4.0, -4.0]])
     before = trainer.predict(points)
+    loss_before = trainer.metrics()["train"]["loss"]
     trainer.set_weight(0, 1, 2, 0.7)
     trainer.set_bias(1, 0, -0.4)
     trainer.set_weights(0, [[0.5, -1.0, 0.25], [1.5, 0.0, 0.7]])
@@ -412,6 +429,11 @@ def test_hand_edits_change_predictions():
     assert not np.allclose(before, after)
     _, acts = ref.forward(ref_net(trainer), points)
     np.testing.assert_allclose(after, acts[-1], rtol=1e-9)
+    # the losses shown are recomputed for the edited weights (not the last evaluation's, kept for reuse)
+    zs, acts = ref.forward(ref_net(trainer), trainer.x_train)
+    expected = ref.per_example_loss("bce", zs[-1], acts[-1], trainer.t_train).mean()
+    assert trainer.metrics()["train"]["loss"] != loss_before
+    assert trainer.metrics()["train"]["loss"] == pytest.approx(expected, rel=1e-9)
     params = trainer.params.copy()
     for bad in (lambda: trainer.set_weight(0, 2, 0, 1.0), lambda: trainer.set_weight(0, 0, 3, 1.0),
                 lambda: trainer.set_weight(2, 0, 0, 1.0), lambda: trainer.set_weight(-1, 0, 0, 1.0),
