@@ -10,6 +10,10 @@ from .config import ConfigError
 from .trainer import Trainer
 
 MAX_ABS = 1000.0
+SETTLED = 1e-3          # within this of the optimum, and the next step smaller than this: gradient descent is done
+RUNAWAY = 1e12          # |w| beyond this: the run has diverged
+CRAWL_STEPS = 40        # settling takes more steps than this: the learning rate crawls
+VERDICTS = ("good", "crawling", "overshooting", "bouncing", "diverging")
 
 
 class OneWeight:
@@ -35,6 +39,7 @@ class OneWeight:
         self.trainer.set_bias(0, 0, 0.0)
         self.trainer.set_weight(0, 0, 0, self.w0)
         self.path = [self.point()]
+        self.diverged = False
 
     def configure(self, **changes) -> None:
         """Change learning_rate, optimizer, loss or huber_delta; the current weight is kept."""
@@ -56,13 +61,48 @@ class OneWeight:
         return {"w": w, "loss": look["loss"], "slope": layer["grad_w"][0][0], "step": layer["new_w"][0][0] - w}
 
     def step(self, n: int = 1) -> list[dict]:
-        """Take n gradient-descent steps (stops at divergence); returns the path so far."""
+        """Take n gradient-descent steps (stops at divergence, setting `diverged`); returns the path so far."""
         for _ in range(n):
+            if self.diverged:
+                break
             self.trainer.train_batches(1)
-            if self.trainer.divergence or not np.isfinite(self.w) or abs(self.w) > 1e12:
+            if self.trainer.divergence or not np.isfinite(self.w) or abs(self.w) > RUNAWAY:
+                self.diverged = True
                 break
             self.path.append(self.point())
         return self.path
+
+    def settled_at(self) -> int | None:
+        """The first step k of the path with |w_k − w*| < SETTLED and |step_k| < SETTLED, or None."""
+        for k, p in enumerate(self.path):
+            if abs(p["w"] - self.optimum) < SETTLED and abs(p["step"]) < SETTLED:
+                return k
+        return None
+
+    def verdict(self) -> str:
+        """How this learning rate behaves on the path so far (one of VERDICTS).
+
+        diverging: w ran away (|w| > 1e12 or non-finite) or ended over 10× further from w* than it started;
+        bouncing: not settled, still jumping across w* (plain GD with η = 2/x², or Huber's fixed-size steps);
+        crawling: not settled without zig-zagging, or settled only after more than CRAWL_STEPS steps;
+        overshooting: settled after jumping across w* at least twice; good: settled quickly and smoothly.
+        """
+        d = [abs(p["w"] - self.optimum) for p in self.path]
+        if self.diverged or d[-1] > 10 * max(d[0], SETTLED):
+            return "diverging"
+        settled = self.settled_at()
+        crossings = self.crossings(settled)
+        if settled is None:
+            return "bouncing" if crossings >= 2 else "crawling"
+        if crossings >= 2:
+            return "overshooting"
+        return "crawling" if settled > CRAWL_STEPS else "good"
+
+    def crossings(self, upto: int | None = None) -> int:
+        """How often the path jumps from one side of w* to the other (points within SETTLED of w* ignored)."""
+        sides = [np.sign(p["w"] - self.optimum) for p in self.path[:None if upto is None else upto + 1]
+                 if abs(p["w"] - self.optimum) >= SETTLED]
+        return sum(1 for a, b in zip(sides, sides[1:]) if a != b)
 
     def loss_at(self, ws: np.ndarray) -> np.ndarray:
         """L(w) for many w (n,), computed by the engine's loss with each w in turn."""

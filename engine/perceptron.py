@@ -2,7 +2,8 @@
 
 Decision y = 1 ("go") when the weighted sum s = Σ_i w_i x_i reaches the threshold θ, else 0. Learning from a
 table of past decisions uses the perceptron rule on each row in turn: w ← w + η (t − y) x, θ ← θ − η (t − y),
-the same rule the engine's step-output network follows (its bias is −θ).
+the same rule the engine's step-output network follows (its bias is −θ). Sums are compared with the threshold to
+TIE = 1e-12, so that 0.1 + 0.2 reaches a threshold of 0.3 as it does on paper.
 """
 import numpy as np
 
@@ -10,6 +11,7 @@ from .config import ConfigError
 
 MAX_INPUTS = 8
 MAX_ROWS = 64
+TIE = 1e-12
 
 
 def weighted_sum(inputs, weights) -> float:
@@ -21,9 +23,10 @@ def weighted_sum(inputs, weights) -> float:
 
 
 def decide(inputs, weights, threshold: float) -> dict:
-    """{'sum': s, 'threshold': θ, 'decision': 1 if s ≥ θ else 0}."""
+    """{'sum': s, 'terms': [w_i x_i] (n,), 'threshold': θ, 'decision': 1 if s ≥ θ else 0}."""
     s = weighted_sum(inputs, weights)
-    return {"sum": s, "threshold": float(threshold), "decision": int(s >= threshold)}
+    terms = (_vector(inputs, "inputs") * _vector(weights, "weights")).tolist()
+    return {"sum": s, "terms": terms, "threshold": float(threshold), "decision": int(_reaches(s, threshold))}
 
 
 def learn(rows, targets, weights, threshold: float, learning_rate: float = 1.0, epochs: int = 10) -> dict:
@@ -45,7 +48,7 @@ def learn(rows, targets, weights, threshold: float, learning_rate: float = 1.0, 
     for _ in range(int(epochs)):
         wrong = 0
         for i in range(x.shape[0]):
-            y = float(x[i] @ w >= theta)
+            y = float(_reaches(float(x[i] @ w), theta))
             if y != t[i]:
                 wrong += 1
                 new_w, new_theta = w + learning_rate * (t[i] - y) * x[i], float(theta - learning_rate * (t[i] - y))
@@ -56,6 +59,11 @@ def learn(rows, targets, weights, threshold: float, learning_rate: float = 1.0, 
         if wrong == 0:
             break
     return {"weights": w.tolist(), "threshold": theta, "mistakes": mistakes, "updates": updates}
+
+
+def _reaches(s: float, theta: float) -> bool:
+    """s ≥ θ, up to TIE (float sums like 0.1 + 0.2 land a hair below 0.3)."""
+    return s >= theta - TIE
 
 
 def _vector(values, what: str) -> np.ndarray:

@@ -60,3 +60,32 @@ def test_bad_values_are_refused():
         OneWeight(w=float("nan"))
     with pytest.raises(ConfigError):
         OneWeight().configure(hidden=(3,))
+
+
+@pytest.mark.parametrize("rate, verdict", [(0.01, "crawling"), (0.1, "good"), (0.4, "overshooting"),
+                                           (0.5, "bouncing"), (0.6, "diverging"), (1.2, "diverging")])
+def test_verdict_names_what_the_learning_rate_does(rate, verdict):
+    """Plain GD on ½(2w − 6)²: w − 3 shrinks by the factor 1 − 4η each step (|1 − 4η| > 1 diverges)."""
+    view = OneWeight(learning_rate=rate)
+    view.step(250)
+    assert view.verdict() == verdict
+    factor = 1 - 4 * rate
+    if abs(factor) < 1:
+        k = view.settled_at()
+        assert k is not None and abs(view.path[k]["w"] - 3) < 1e-3
+        assert abs(view.path[k - 1]["w"] - 3) == pytest.approx(2 * abs(factor) ** (k - 1), rel=1e-9)
+
+
+def test_divergence_stops_the_path_and_is_flagged():
+    view = OneWeight(learning_rate=1.2)                  # factor −3.8: |w − 3| = 2·3.8^k
+    path = view.step(100)
+    assert view.diverged and len(path) < 100
+    assert all(np.isfinite(p["w"]) and np.isfinite(p["loss"]) for p in path)
+    assert view.step(5) == path                          # no further steps after running away
+
+
+def test_momentum_passing_through_the_optimum_is_not_settled():
+    view = OneWeight(optimizer="momentum")               # step 2 lands at 3.0 with speed still on it
+    view.step(3)
+    assert abs(view.path[2]["w"] - 3) < 1e-3 and abs(view.path[3]["w"] - 3) > 0.1
+    assert view.settled_at() is None

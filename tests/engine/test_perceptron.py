@@ -48,3 +48,11 @@ def test_bad_tables_are_refused():
         decide([1, 0], WEIGHTS, 0.5)
     with pytest.raises(ConfigError):
         decide([1, 0, 1], [float("inf"), 0, 0], 0.5)
+
+
+def test_sums_that_equal_the_threshold_on_paper_reach_it():
+    """0.1 + 0.2 is 0.30000000000000004 in floats; the decision follows the arithmetic a person does."""
+    assert decide([1, 1, 0], [0.1, 0.2, 0.5], 0.3)["decision"] == 1
+    assert decide([1, 1, 0], [0.7, 0.2, 0.5], 0.9)["decision"] == 1     # 0.8999999999999999 reaches 0.9
+    assert decide([1, 1, 0], [0.7, 0.2, 0.5], 0.9 + 1e-9)["decision"] == 0
+    assert decide([1, 0, 1], [0.5, 0.3, 0.2], 1.0)["terms"] == [0.5, 0.0, 0.2]
