@@ -24,8 +24,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from engine import Config, ConfigError, DataError, Trainer
 from engine.datasets import LIMITS as DATA_LIMITS
 from engine.datasets import preview_csv
+from engine.one_weight import OneWeight
 
-from . import frames, protocol
+from . import frames, labs, protocol
 from .protocol import PROTOCOL_VERSION, ProtocolError, dumps, loads_strict, parse_client, parse_race
 from .race import RaceSession
 from .registry import Registry, ServerFull, Stats
@@ -52,6 +53,7 @@ def warm_up() -> None:
     trainer.train_batches(1)
     trainer.inspect([0.5, -0.5], 1)
     trainer.predict([[0.0, 0.0]])
+    OneWeight().step(1)
     frames.encode_frame(0, trainer, state="paused", speed=1, rows=[], grid_size=8, unit_size=8, focus=0,
                         cache=frames.MapCache(), epochs_per_second=0.0)
 
@@ -107,7 +109,10 @@ def _rss_bytes() -> int:
 PAGES: dict[str, tuple[str, str]] = {
     "/": ("index.html", "Playground"),
     "/race": ("race.html", "Optimizer race"),
+    "/gradient-descent": ("gradient_descent.html", "Gradient descent"),
+    "/perceptron": ("perceptron.html", "Perceptron"),
 }
+LAB_CALLS_AT_ONCE = 2           # the labs' answers take milliseconds; a slider drag must not queue up the CPU
 
 
 def _error(code: str, message: str, field: str | None = None) -> dict:
@@ -343,6 +348,28 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         if not isinstance(state, dict):
             raise ApiError(400, "invalid_config", "the file is not a saved nnplayground state")
         return {"ok": True, **await call(session, "load_state", state)}
+
+    lab_slots = asyncio.Semaphore(LAB_CALLS_AT_ONCE)
+
+    async def lab(request: Request, model, compute):
+        body = await read_body(request, protocol.LAB_BODY_BYTES)
+        try:
+            message = protocol.parse_lab(model, body)
+        except ProtocolError as error:
+            raise ApiError(413 if error.code == "too_large" else 400, error.code, error.message) from None
+        async with lab_slots:
+            try:
+                return await asyncio.to_thread(compute, message)
+            except ConfigError as error:
+                raise ApiError(400, "invalid_config", str(error)[:500]) from None
+
+    @app.post("/api/one-weight")
+    async def one_weight(request: Request):
+        return await lab(request, protocol.OneWeightRequest, labs.one_weight_path)
+
+    @app.post("/api/perceptron")
+    async def perceptron(request: Request):
+        return await lab(request, protocol.PerceptronRequest, labs.perceptron_result)
 
     # added last, so it runs first: nothing (routing, static files, the socket) sees an unchecked request
     app.add_middleware(Guard, allowed_hosts=settings.allowed_hosts, join_token=settings.join_token)

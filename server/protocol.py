@@ -41,6 +41,7 @@ from engine.datasets import PLANE_EXTENT
 from engine.features import FEATURES, LABELS as FEATURE_LABELS
 from engine.grid import MAX_GRID
 from engine.race import MAX_EPOCHS as MAX_RACE_EPOCHS, MAX_LANES
+from engine.one_weight import VERDICTS as _VERDICTS
 
 PROTOCOL_VERSION = 1
 MAX_MESSAGE_BYTES = 65_536          # a larger text message gets an error reply (too_large)
@@ -313,6 +314,81 @@ def _explain(error: ValidationError, data: dict, types: tuple) -> ProtocolError:
     return ProtocolError("invalid_message", text, field)
 
 
+# ------------------------------------------------------------------------------ HTTP: the two small labs
+# POST /api/one-weight and POST /api/perceptron take one JSON object each and answer one; nothing is kept between
+# calls (each answer is a pure function of the request), so they need no session.
+LAB_BODY_BYTES = 16_384
+ONE_WEIGHT_MAX = 100.0              # |w| and |target| on the one-weight page
+ONE_WEIGHT_MAX_STEPS = 1000
+PERCEPTRON_MAX_INPUTS = 8
+PERCEPTRON_MAX_ROWS = 32
+PERCEPTRON_MAX_WEIGHT = 10_000.0    # learning at rate ≤ 1 for ≤ 100 passes over ≤ 32 rows stays inside
+Bit = _bounded(0, 1, integer=True)   # strict: true/false are not 0/1
+
+
+class OneWeightRequest(Strict):
+    """Gradient descent on L(w) for y = w·x and one example (x, target), `steps` steps from w."""
+    type: Literal["one_weight"]
+    w: _bounded(-ONE_WEIGHT_MAX, ONE_WEIGHT_MAX)
+    x: _bounded(-6.0, 6.0)
+    target: _bounded(-ONE_WEIGHT_MAX, ONE_WEIGHT_MAX)
+    learning_rate: _bounded(1e-4, 10.0)
+    loss: Literal["mse", "huber"] = "mse"
+    optimizer: Literal["sgd", "momentum", "adam"] = "sgd"
+    huber_delta: _range("huber_delta") = 1.0
+    steps: _bounded(0, ONE_WEIGHT_MAX_STEPS, True) = 250
+
+    @model_validator(mode="after")
+    def _x_not_zero(self):
+        if self.x == 0:
+            raise ValueError("x must not be 0: with x = 0 the weight has no effect on the output")
+        return self
+
+
+class PerceptronRequest(Strict):
+    """A decision for `inputs`, each table row's decision, and optionally learning on the table first.
+
+    rows: past decisions, each the inputs followed by the decision taken (0 stay, 1 go). learn: "none", one
+    "pass" over the rows with the perceptron rule, or passes "until_right" (at most 100)."""
+    type: Literal["perceptron"]
+    inputs: Annotated[list[Bit], Field(min_length=1, max_length=PERCEPTRON_MAX_INPUTS)]
+    weights: Annotated[list[_bounded(-PERCEPTRON_MAX_WEIGHT, PERCEPTRON_MAX_WEIGHT)],
+                       Field(min_length=1, max_length=PERCEPTRON_MAX_INPUTS)]
+    threshold: _bounded(-PERCEPTRON_MAX_WEIGHT, PERCEPTRON_MAX_WEIGHT)
+    rows: Annotated[list[Annotated[list[Bit], Field(min_length=2, max_length=PERCEPTRON_MAX_INPUTS + 1)]],
+                    Field(max_length=PERCEPTRON_MAX_ROWS)] = []
+    learn: Literal["none", "pass", "until_right"] = "none"
+    learning_rate: _bounded(1e-3, 1.0) = 0.1
+
+    @model_validator(mode="after")
+    def _same_width(self):
+        if len(self.weights) != len(self.inputs):
+            raise ValueError("give one weight per input")
+        for i, row in enumerate(self.rows):
+            if len(row) != len(self.inputs) + 1:
+                raise ValueError(f"row {i} needs one 0/1 value per input and then the decision (0 or 1)")
+        if self.learn != "none" and not self.rows:
+            raise ValueError("learning needs at least one row of past decisions")
+        return self
+
+
+def parse_lab(model: type[BaseModel], raw: bytes) -> BaseModel:
+    """One lab request body → its model, or ProtocolError (bad_json, too_large, invalid_message)."""
+    if len(raw) > LAB_BODY_BYTES:
+        raise ProtocolError("too_large", f"requests are limited to {LAB_BODY_BYTES:,} bytes")
+    try:
+        data = loads_strict(raw)
+    except (ValueError, RecursionError) as error:
+        detail = str(error) if "finite" in str(error) else "the request is not valid JSON"
+        raise ProtocolError("bad_json", detail) from None
+    if not isinstance(data, dict):
+        raise ProtocolError("invalid_message", "a request must be a JSON object with a 'type'")
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise _explain(error, data, ()) from None
+
+
 # ------------------------------------------------------------------------------------------ server → client
 class Out(BaseModel):
     """What the server sends; the tests validate every outgoing message, so a field missing here fails them."""
@@ -486,6 +562,59 @@ class RaceFrameMessage(Out):
 class RaceHistoryMessage(Out):
     type: Literal["race_history"]
     rows: list[RaceRow]
+
+
+class OneWeightPoint(Out):
+    w: float
+    loss: float | None
+    slope: float | None
+    step: float | None
+
+
+class Curve(Out):
+    w: list[float]
+    loss: list[float | None]
+
+
+class OneWeightPath(Out):
+    """Answer to one_weight: the path w_0 … w_k (k ≤ steps; shorter when w ran away), the verdict on the learning
+    rate, the first settled step, and L(w) sampled over a range that shows the start, the optimum and the path."""
+    type: Literal["one_weight_path"]
+    optimum: float
+    path: list[OneWeightPoint]
+    diverged: bool
+    settled_at: int | None
+    verdict: Literal[_VERDICTS]
+    curve: Curve
+
+
+class PerceptronRow(Out):
+    sum: float
+    decision: Bit
+    correct: bool
+
+
+class PerceptronUpdate(Out):
+    row: int
+    w: list[float]
+    new_w: list[float]
+    threshold: float
+    new_threshold: float
+
+
+class PerceptronResult(Out):
+    """Answer to perceptron: the (learned) weights and threshold, the decision for the inputs with its terms
+    w_i·x_i and their sum, every row's sum and decision, and each update the rule made (in order)."""
+    type: Literal["perceptron_result"]
+    weights: list[float]
+    threshold: float
+    terms: list[float]
+    sum: float
+    decision: Bit
+    rows: list[PerceptronRow]
+    correct: int
+    updates: list[PerceptronUpdate]
+    mistakes: list[int]
 
 
 ServerMessage = Annotated[Union[Welcome, ConfigMessage, DataMessage, FrameMessage, HistoryMessage,

@@ -1,0 +1,99 @@
+// What the two small lab pages (/gradient-descent, /perceptron) share: settings read from and written to the URL,
+// the projector toggle and `hide=`, and asking the server's lab endpoints (the newest question wins).
+
+/**
+ * The page's settings, kept in the URL so a link (or a lesson) reproduces them. `spec` maps a name to
+ * { def, parse(text) → value or undefined when malformed, show(value) → text }. Parameters the page does not own
+ * (lesson=…) are left as they are.
+ */
+export function urlSettings(spec) {
+  const values = {};
+  const params = new URLSearchParams(location.search);
+  for (const [name, { def, parse }] of Object.entries(spec)) {
+    const parsed = params.has(name) ? parse(params.get(name)) : undefined;
+    values[name] = parsed === undefined ? def : parsed;
+  }
+  function write() {
+    const out = new URLSearchParams(location.search);
+    for (const [name, { def, show }] of Object.entries(spec)) {
+      const text = show(values[name]);
+      if (text === show(def)) out.delete(name);
+      else out.set(name, text);
+    }
+    const query = out.toString().replace(/%2C/g, ',');
+    history.replaceState(null, '', `${location.pathname}${query ? `?${query}` : ''}`);
+  }
+  return { values, write };
+}
+
+/** A finite number within [lo, hi] (URL codec). */
+export function numberIn(def, lo, hi, extra = () => true) {
+  return {
+    def,
+    parse: (text) => {
+      const v = text.trim() === '' ? NaN : Number(text);
+      return Number.isFinite(v) && v >= lo && v <= hi && extra(v) ? v : undefined;
+    },
+    show: (v) => String(v),
+  };
+}
+
+/** One of a fixed list of words (URL codec). */
+export function oneOf(def, choices) {
+  return { def, parse: (text) => (choices.includes(text) ? text : undefined), show: (v) => v };
+}
+
+export const flag = { def: false, parse: (t) => t === '1' || t === 'true', show: (v) => (v ? '1' : '0') };
+
+export const names = {
+  def: [],
+  parse: (t) => t.split(',').filter((n) => /^[a-z0-9_-]+$/i.test(n)),
+  show: (v) => v.join(','),
+};
+
+/** body.projector from the setting, the toggle button wired, and every [data-ctl] named in `hide` hidden. */
+export function pageChrome(settings, onChange) {
+  const button = document.getElementById('projector-toggle');
+  const apply = () => {
+    document.body.classList.toggle('projector', settings.values.projector);
+    button.setAttribute('aria-pressed', settings.values.projector ? 'true' : 'false');
+  };
+  button.addEventListener('click', () => {
+    settings.values.projector = !settings.values.projector;
+    settings.write();
+    apply();
+    onChange();
+  });
+  for (const name of settings.values.hide) {
+    for (const node of document.querySelectorAll(`[data-ctl="${name}"]`)) node.hidden = true;
+  }
+  apply();
+}
+
+/**
+ * ask(body) posts JSON to `path` and resolves with the answer; a newer ask cancels an older one (its promise
+ * resolves to null). A refusal rejects with the server's plain message.
+ */
+export function asker(path) {
+  let pending = null;
+  return async function ask(body) {
+    if (pending) pending.abort();
+    const controller = new AbortController();
+    pending = controller;
+    try {
+      const response = await fetch(path, {
+        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
+        signal: controller.signal,
+      });
+      const data = await response.json().catch(() => null);
+      if (controller.signal.aborted) return null;
+      if (!response.ok) throw new Error((data && data.message) || `the server refused (${response.status})`);
+      return data;
+    } catch (error) {
+      if (error.name === 'AbortError') return null;
+      throw error.message && !(error instanceof TypeError) ? error : new Error('the server cannot be reached');
+    } finally {
+      if (pending === controller) pending = null;
+    }
+  };
+}
