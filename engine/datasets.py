@@ -45,16 +45,30 @@ class Dataset:
     class_names: tuple[str, ...]
     is_plane: bool
     name: str
+    refused: tuple['Refusal', ...] = ()     # CSV rows left out, in file order
 
 
-def _dataset(points, labels, task, n_classes, name, columns=PLANE_COLUMNS, class_names=None, is_plane=True):
+@dataclass(frozen=True)
+class Refusal:
+    """A CSV row left out: its row number in the file (header = row 1), the column at fault (None when the whole row
+    is malformed) and why, in plain words."""
+    row: int
+    column: str | None
+    reason: str
+
+    def __str__(self):
+        return f'row {self.row}, column {self.column!r}: {self.reason}' if self.column else f'row {self.row} {self.reason}'
+
+
+def _dataset(points, labels, task, n_classes, name, columns=PLANE_COLUMNS, class_names=None, is_plane=True,
+             refused=()):
     """Build a Dataset with C-contiguous float64 points and int64 (classification) or float64 (regression) labels."""
     if class_names is None:
         class_names = () if task == 'regression' else tuple(str(k) for k in range(n_classes))
     return Dataset(points=np.ascontiguousarray(points, dtype=np.float64),
                    labels=np.ascontiguousarray(labels, dtype=np.float64 if task == 'regression' else np.int64),
                    task=task, n_classes=n_classes, columns=tuple(columns), class_names=tuple(class_names),
-                   is_plane=is_plane, name=name)
+                   is_plane=is_plane, name=name, refused=tuple(refused))
 
 
 # ---- checking numbers --------------------------------------------------------------------------------------------
@@ -262,7 +276,8 @@ def from_points(points, labels, task: str, n_classes: int = 2) -> Dataset:
 # ---- CSV -----------------------------------------------------------------------------------------------------------
 
 def _read_table(text):
-    """Split CSV text into header names, data rows (lists of stripped cells) and each row's line number in the file.
+    """Split CSV text into header names, data rows (lists of stripped cells), each row's line number in the file, and
+    the refusals of rows whose cell count differs from the header's.
 
     Size limits are checked before and while reading, so an oversized file is refused without being parsed.
     Blank lines are skipped.
@@ -273,7 +288,7 @@ def _read_table(text):
     if len(text) > max_bytes or len(text.encode('utf-8', 'surrogatepass')) > max_bytes:
         raise DataError(f'the file is larger than the limit of {max_bytes:,} bytes')
     reader = csv.reader(io.StringIO(text.removeprefix('\ufeff')))
-    rows, lines, header = [], [], None
+    rows, lines, ragged, header = [], [], [], None
     try:
         for row in reader:
             if all(not cell.strip() for cell in row):
@@ -282,20 +297,21 @@ def _read_table(text):
             if header is None:
                 header = _check_header(cells, reader.line_num)
                 continue
-            if len(rows) == LIMITS['csv_max_rows']:
+            if len(rows) + len(ragged) == LIMITS['csv_max_rows']:
                 raise DataError(f'the file has more than {LIMITS["csv_max_rows"]:,} data rows')
             if len(cells) != len(header):
-                raise DataError(f'row {reader.line_num} has {len(cells)} cells but the header has '
-                                f'{len(header)} columns')
+                ragged.append(Refusal(reader.line_num, None, f'has {len(cells)} cells but the header has '
+                                                             f'{len(header)} columns'))
+                continue
             rows.append(cells)
             lines.append(reader.line_num)
     except csv.Error as e:
         raise DataError(f'row {reader.line_num}: {e}') from None
     if header is None:
         raise DataError('the file is empty')
-    if not rows:
+    if not rows and not ragged:
         raise DataError('the file has a header but no data rows')
-    return header, rows, lines
+    return header, rows, lines, ragged
 
 
 def _check_header(names, line):
@@ -319,15 +335,14 @@ def _number(cell):
     return value if math.isfinite(value) else None
 
 
-def _number_at(cell, line, column):
-    value = _number(cell)
-    if value is None:
-        raise DataError(f'row {line}, column {column!r}: {cell!r} is not a number')
-    return value
+def _not_numbers(rows, lines, j):
+    """Line numbers of the rows whose cell j is not a finite number."""
+    return [line for row, line in zip(rows, lines) if _number(row[j]) is None]
 
 
 def _is_numeric(rows, j):
-    return all(_number(row[j]) is not None for row in rows)
+    """A column counts as numeric when more than half of its cells are finite numbers (the rest are refused rows)."""
+    return 2 * sum(_number(row[j]) is not None for row in rows) > len(rows)
 
 
 def _feature_names(header, rows, label_column, feature_columns):
@@ -350,11 +365,8 @@ def _feature_names(header, rows, label_column, feature_columns):
     return names
 
 
-def _class_labels(cells, lines, label_column, task):
+def _class_labels(cells, label_column, task):
     """Class index per row by sorted unique label value (numbers sort as numbers, else as text), and class names."""
-    for cell, line in zip(cells, lines):
-        if not cell:
-            raise DataError(f'row {line}, column {label_column!r} is empty')
     values = [_number(cell) for cell in cells]
     keys = values if all(v is not None for v in values) else cells
     names = {}
@@ -367,6 +379,19 @@ def _class_labels(cells, lines, label_column, task):
         raise DataError(f'a {task} label needs {allowed} classes; column {label_column!r} has {len(order)}')
     index = {key: i for i, key in enumerate(order)}
     return np.array([index[key] for key in keys], dtype=np.int64), tuple(names[key] for key in order)
+
+
+def _row_refusal(row, line, header, cols, label_j, task):
+    """Why this row cannot be used (a Refusal), or None: a feature that is not a finite number, an empty label, or a
+    regression target that is not a number."""
+    for j in cols:
+        if _number(row[j]) is None:
+            return Refusal(line, header[j], f'{row[j]!r} is not a number' if row[j] else 'the cell is empty')
+    if not row[label_j]:
+        return Refusal(line, header[label_j], 'the cell is empty')
+    if task == 'regression' and _number(row[label_j]) is None:
+        return Refusal(line, header[label_j], f'{row[label_j]!r} is not a number')
+    return None
 
 
 def _scale(x):
@@ -387,35 +412,56 @@ def _scale(x):
 
 
 def parse_csv(text: str, label_column: str, feature_columns: list[str] | None, task: str) -> Dataset:
-    """Parse CSV text (first row = header) into a Dataset: points (N, F) scaled, labels (N,).
+    """Parse CSV text (first row = header) into a Dataset: points (N, F) scaled, labels (N,), and the rows refused.
 
-    Features must be finite numbers. Exactly two features are min-max scaled onto [-5, 5] and shown on the plane;
-    any other count is z-scored, (x - mean) / std per column. Class labels (text or numbers) become indices in sorted
-    order; regression targets stay as they are.
+    A row is refused (left out, and listed in ``Dataset.refused`` with its row number, column and reason) when its
+    cell count differs from the header's, a chosen feature is not a finite number, its label is empty, or a
+    regression target is not a number. If half the rows or more are refused the file is refused, naming the first.
+    Exactly two features are min-max scaled onto [-5, 5] and shown on the plane; any other count is z-scored,
+    (x - mean) / std per column. Class labels (text or numbers) become indices in sorted order; regression targets
+    stay as they are.
     """
     task = _task(task)
-    header, rows, lines = _read_table(text)
+    header, rows, lines, refused = _read_table(text)
+    if not rows:
+        raise DataError(f'{refused[0]}; every row was refused')
     if label_column not in header:
         raise DataError(f'unknown label column {label_column!r}; the columns are {", ".join(map(repr, header))}')
     names = _feature_names(header, rows, label_column, feature_columns)
-    cols = [header.index(name) for name in names]
-    x = np.array([[_number_at(row[j], line, header[j]) for j in cols] for row, line in zip(rows, lines)])
-    label_cells = [row[header.index(label_column)] for row in rows]
+    cols, label_j = [header.index(name) for name in names], header.index(label_column)
+    kept = []
+    for row, line in zip(rows, lines):
+        refusal = _row_refusal(row, line, header, cols, label_j, task)
+        if refusal is None:
+            kept.append(row)
+        else:
+            refused.append(refusal)
+    refused.sort(key=lambda r: r.row)
+    total = len(rows) + sum(r.column is None for r in refused)
+    if 2 * len(refused) >= total:
+        raise DataError(f'{refused[0]}; {len(refused)} of {total} rows were refused, too many to train on')
+    x = np.array([[float(row[j]) for j in cols] for row in kept])
+    label_cells = [row[label_j] for row in kept]
     if task == 'regression':
-        y = np.array([_number_at(cell, line, label_column) for cell, line in zip(label_cells, lines)])
+        y = np.array([float(cell) for cell in label_cells])
         class_names = ()
     else:
-        y, class_names = _class_labels(label_cells, lines, label_column, task)
+        y, class_names = _class_labels(label_cells, label_column, task)
     return _dataset(_scale(x), y, task, max(len(class_names), 1), 'csv', columns=names, class_names=class_names,
-                    is_plane=len(names) == 2)
+                    is_plane=len(names) == 2, refused=refused)
 
 
-def preview_csv(text: str, max_rows: int = 20) -> dict:
-    """Header, the first ``max_rows`` rows as text, whether each column is all numbers, and the number of data rows."""
+def preview_csv(text: str, max_rows: int = 20, max_listed: int = 20) -> dict:
+    """Header, the first ``max_rows`` well-formed rows as text, whether each column is numeric (more than half its
+    cells are numbers), per column the first ``max_listed`` row numbers whose cell is not a number, the first
+    malformed rows (wrong cell count) as ``{row, reason}``, and the number of data rows."""
     max_rows = _whole(max_rows, 'max_rows', 0, LIMITS['csv_max_rows'])
-    header, rows, _ = _read_table(text)
+    header, rows, lines, ragged = _read_table(text)
     return {'columns': list(header), 'rows': rows[:max_rows],
-            'numeric': [_is_numeric(rows, j) for j in range(len(header))], 'n_rows': len(rows)}
+            'numeric': [_is_numeric(rows, j) for j in range(len(header))],
+            'not_numbers': [_not_numbers(rows, lines, j)[:max_listed] for j in range(len(header))],
+            'malformed': [{'row': r.row, 'reason': r.reason} for r in ragged[:max_listed]],
+            'n_rows': len(rows) + len(ragged)}
 
 
 # ---- train/test split ------------------------------------------------------------------------------------------------

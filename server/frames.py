@@ -11,6 +11,8 @@ import numpy as np
 
 from engine.grid import grid_inputs, unit_maps
 from engine.jit import kernel
+from engine.mistakes import misclassified
+from engine.warp import warped_space
 
 from .protocol import dumps, finite_or_none
 
@@ -20,6 +22,7 @@ MAP_LIMIT = 1e30       # map values are clamped to ±MAP_LIMIT so that hi − lo
 _HEADER = struct.Struct("<4sII")
 _BLOCK = struct.Struct("<HH")
 _DIGITS = 4            # decimals kept for data points on the wire (the plane is 12 units wide)
+MAX_REFUSED = 100      # refused CSV rows listed in a data message (n_refused counts them all)
 
 
 @dataclass
@@ -30,7 +33,7 @@ class Frame:
     rows: list                  # history rows added since the previous frame
     text: str                   # meta + rows, encoded
     binary: bytes
-    extra: str | None = None    # a followed inspection, sent right after the frame
+    extras: list = field(default_factory=list)   # texts sent right after the frame: inspection, opt-in views
 
     def text_with(self, rows: list) -> str:
         """The frame message carrying `rows` instead of its own (for a subscriber that missed frames)."""
@@ -168,9 +171,11 @@ def data_message(trainer) -> dict:
     if d.is_plane:
         table = np.column_stack([np.round(d.points, _DIGITS), d.labels.astype(np.float64)])
         train, test = table[trainer.train_idx].tolist(), table[trainer.test_idx].tolist()
+    refused = [{"row": r.row, "column": r.column, "reason": r.reason} for r in d.refused[:MAX_REFUSED]]
     return {"type": "data", "task": d.task, "n_classes": int(d.n_classes), "class_names": list(d.class_names),
             "columns": list(d.columns), "is_plane": bool(d.is_plane), "train": finite_or_none(train),
-            "test": finite_or_none(test), "n_train": int(len(trainer.train_idx)), "n_test": int(len(trainer.test_idx))}
+            "test": finite_or_none(test), "n_train": int(len(trainer.train_idx)), "n_test": int(len(trainer.test_idx)),
+            "refused": refused, "n_refused": len(d.refused)}
 
 
 def history_message(trainer) -> dict:
@@ -181,3 +186,32 @@ def inspection_message(trainer, point: list, label, follow: bool) -> dict:
     result = trainer.inspect(point, label)
     return {"type": "inspection", "point": list(point), "label": label, "follow": follow,
             **finite_or_none(result)}
+
+
+def warp_message(trainer, layer: int, units: tuple[int, int]) -> dict:
+    """The warped-space view (engine.warp) of hidden layer `layer` through `units`, both clamped to the network;
+    without a plane or a hidden layer, empty lists and a `message` saying why."""
+    hidden = [int(n) for n in trainer.layout.sizes[1:-1]]
+    empty = {"type": "warp", "layer": None, "units": [], "hidden": hidden, "horizontal": [], "vertical": [],
+             "points": [], "labels": [], "bounds": [0.0, 0.0]}
+    if not trainer.data.is_plane:
+        return {**empty, "message": "the warped view needs data on the plane (two inputs)"}
+    if not hidden:
+        return {**empty, "message": "add a hidden layer to see how it warps the plane"}
+    layer = min(layer, len(hidden) - 1)
+    units = [min(u, hidden[layer] - 1) for u in units]
+    view = warped_space(trainer, layer, *units)
+    rounded = {key: finite_or_none(np.round(np.asarray(view[key]), _DIGITS).tolist())
+               for key in ("horizontal", "vertical", "points", "bounds")}
+    return {"type": "warp", "layer": layer, "units": units, "hidden": hidden, **rounded,
+            "labels": np.asarray(view["labels"], dtype=np.float64).tolist(), "message": None}
+
+
+def mistakes_message(trainer, limit: int) -> dict | None:
+    """Misclassified test examples (engine.mistakes), or None when the task is not classification."""
+    if trainer.config.task == "regression":
+        return None
+    result = misclassified(trainer, limit)
+    for mistake in result["shown"]:
+        mistake["input"] = np.round(np.asarray(mistake["input"]), _DIGITS).tolist()
+    return {"type": "mistakes", "epoch": int(trainer.epoch), **finite_or_none(result)}

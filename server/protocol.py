@@ -40,6 +40,7 @@ from engine.datasets import LIMITS as _DATA_LIMITS
 from engine.datasets import PLANE_EXTENT
 from engine.features import FEATURES, LABELS as FEATURE_LABELS
 from engine.grid import MAX_GRID
+from engine.mistakes import MAX_SHOWN as MAX_MISTAKES
 from engine.race import MAX_EPOCHS as MAX_RACE_EPOCHS, MAX_LANES
 from engine.one_weight import VERDICTS as _VERDICTS
 
@@ -233,10 +234,25 @@ class Focus(Strict):
     unit: Index | None
 
 
-ClientMessage = Annotated[Union[Configure, Control, Speed, EditWeight, EditBias, SetPoints, Inspect, Focus],
-                          Field(discriminator="type")]
+class Warp(Strict):
+    """Subscribe to the warped-space view of hidden layer `layer` (0 = first hidden) through the two hidden units
+    `units`; `layer` null ends the subscription. The server clamps both to the network it has."""
+    type: Literal["warp"]
+    layer: Index | None
+    units: Annotated[list[Index], Field(min_length=2, max_length=2)] = [0, 1]
+
+
+class Mistakes(Strict):
+    """Subscribe to the misclassified test examples, up to `limit` of them; 0 ends the subscription."""
+    type: Literal["mistakes"]
+    limit: _bounded(0, MAX_MISTAKES, integer=True)
+
+
+ClientMessage = Annotated[Union[Configure, Control, Speed, EditWeight, EditBias, SetPoints, Inspect, Focus, Warp,
+                                Mistakes], Field(discriminator="type")]
 _client_adapter = TypeAdapter(ClientMessage)
-CLIENT_TYPES = ("configure", "control", "speed", "edit_weight", "edit_bias", "set_points", "inspect", "focus")
+CLIENT_TYPES = ("configure", "control", "speed", "edit_weight", "edit_bias", "set_points", "inspect", "focus",
+                "warp", "mistakes")
 
 
 # ------------------------------------------------------------------------------- client → server on /ws/race
@@ -423,6 +439,12 @@ class ConfigMessage(Out):
     speed: int
 
 
+class Refused(Out):
+    row: int
+    column: str | None
+    reason: str
+
+
 class DataMessage(Out):
     type: Literal["data"]
     task: Task
@@ -434,6 +456,8 @@ class DataMessage(Out):
     test: list[list[float]]
     n_train: int
     n_test: int
+    refused: list[Refused]
+    n_refused: int
 
 
 class Counters(Out):
@@ -506,6 +530,35 @@ class InspectionMessage(Out):
     target: list[float | None]
     loss: float | None
     layers: list[InspectionLayer]
+
+
+class WarpMessage(Out):
+    type: Literal["warp"]
+    layer: int | None
+    units: list[int]
+    hidden: list[int]
+    horizontal: list[list[list[float | None]]]
+    vertical: list[list[list[float | None]]]
+    points: list[list[float | None]]
+    labels: list[float]
+    bounds: list[float | None]
+    message: str | None
+
+
+class Mistake(Out):
+    index: int
+    label: int
+    predicted: int
+    confidence: float | None
+    input: list[float]
+
+
+class MistakesMessage(Out):
+    type: Literal["mistakes"]
+    epoch: int
+    count: int
+    total: int
+    shown: list[Mistake]
 
 
 class StatusMessage(Out):
@@ -618,8 +671,8 @@ class PerceptronResult(Out):
 
 
 ServerMessage = Annotated[Union[Welcome, ConfigMessage, DataMessage, FrameMessage, HistoryMessage,
-                                InspectionMessage, StatusMessage, ErrorMessage, RaceMessage, RaceFrameMessage,
-                                RaceHistoryMessage], Field(discriminator="type")]
+                                InspectionMessage, WarpMessage, MistakesMessage, StatusMessage, ErrorMessage,
+                                RaceMessage, RaceFrameMessage, RaceHistoryMessage], Field(discriminator="type")]
 server_adapter = TypeAdapter(ServerMessage)
 
 
@@ -634,7 +687,7 @@ def limits() -> dict:
         "epochs_per_frame": [0, MAX_SPEED], "points": MAX_POINTS, "plane": [-PLANE_EXTENT, PLANE_EXTENT],
         "weight": [-MAX_WEIGHT, MAX_WEIGHT], "message_bytes": MAX_MESSAGE_BYTES,
         "csv_bytes": _DATA_LIMITS["csv_max_bytes"], "csv_rows": _DATA_LIMITS["csv_max_rows"],
-        "csv_columns": _DATA_LIMITS["csv_max_columns"],
+        "csv_columns": _DATA_LIMITS["csv_max_columns"], "mistakes": MAX_MISTAKES,
         "race_lanes": [2, MAX_LANES], "target_loss": [0, MAX_TARGET_LOSS], "race_epochs": [1, MAX_RACE_EPOCHS],
     }
 

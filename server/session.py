@@ -31,6 +31,7 @@ log = logging.getLogger("nnplayground.session")
 MAX_ROWS = 2000                 # history rows kept for a page that missed frames
 MAX_OUTBOX = 100                # queued messages per page; beyond, new error replies are dropped
 MAX_COMMANDS = 256              # queued commands per session; beyond, a command is refused (rate_limited)
+VIEW_INTERVALS = {"warp": 0.25, "mistakes": 1.0}   # seconds between opt-in view messages while training
 
 
 @dataclass
@@ -151,8 +152,8 @@ class Subscriber:
                 self.next_frame_at = max(self.next_frame_at + self.interval, started + 0.5 * self.interval)
                 await self.ws.send_text(frame.text_with(rows))
                 await self.ws.send_bytes(frame.binary)
-                if frame.extra is not None:
-                    await self.ws.send_text(frame.extra)
+                for text in frame.extras:
+                    await self.ws.send_text(text)
                 self.sending = False
                 self.frames_sent += 1
         except asyncio.CancelledError:
@@ -362,6 +363,8 @@ class Session(BaseSession):
         self.unit_size = unit_size
         self.focus: int | None = None
         self.follow: tuple | None = None          # (point, label) of a followed inspection
+        self.views: dict = {}                     # opt-in views: "warp" → (layer, units), "mistakes" → limit
+        self._view_at: dict = {}                  # when each view was last sent
         self._cache = frames.MapCache()
         self._seq = 0
         self._rows: list = []
@@ -421,6 +424,24 @@ class Session(BaseSession):
         self._last_row = self.trainer.history[-1] if self.trainer.history else None
         out.broadcast(frames.history_message(self.trainer))
 
+    def _view_messages(self, now: float) -> list[str]:
+        """The opt-in views that are due: all of them with every frame while not playing (such a frame follows a
+        command), else each at most every VIEW_INTERVALS seconds."""
+        texts = []
+        for name, setting in self.views.items():
+            if self.state == "playing" and now - self._view_at.get(name, 0.0) < VIEW_INTERVALS[name]:
+                continue
+            self._view_at[name] = now
+            try:
+                message = (frames.warp_message(self.trainer, *setting) if name == "warp"
+                           else frames.mistakes_message(self.trainer, setting))
+            except (ConfigError, ValueError) as error:
+                log.warning("view %s could not be drawn: %s", name, error)
+                continue
+            if message is not None:
+                texts.append(dumps(message))
+        return texts
+
     def _frame(self, now: float) -> frames.Frame:
         t = self.trainer
         mark_time, mark_examples = self._rate_mark
@@ -438,9 +459,10 @@ class Session(BaseSession):
         self._last_frame_at = now
         if self.follow is not None:
             try:
-                frame.extra = dumps(frames.inspection_message(t, *self.follow, True))
+                frame.extras.append(dumps(frames.inspection_message(t, *self.follow, True)))
             except (ConfigError, ValueError, IndexError):
                 self.follow = None
+        frame.extras.extend(self._view_messages(now))
         if self.stats is not None:
             self.stats.frames += 1
         return frame
@@ -575,6 +597,22 @@ class Session(BaseSession):
         self.focus = unit
         out.frame_needed = True
 
+    def _do_warp(self, command: Command, out: Outcome) -> None:
+        m = command.payload
+        if m.layer is None:
+            self.views.pop("warp", None)
+        else:
+            self.views["warp"] = (m.layer, tuple(m.units))
+            out.frame_needed = True
+
+    def _do_mistakes(self, command: Command, out: Outcome) -> None:
+        limit = command.payload.limit
+        if limit == 0:
+            self.views.pop("mistakes", None)
+        else:
+            self.views["mistakes"] = limit
+            out.frame_needed = True
+
     def _do_load_csv(self, command: Command, out: Outcome) -> dict:
         text, label, features = command.payload
         data = self.trainer.load_csv(text, label, features)
@@ -586,7 +624,8 @@ class Session(BaseSession):
         self._restart_rows(out)
         out.frame_needed = True
         return {"rows": int(len(data.labels)), "columns": list(data.columns), "class_names": list(data.class_names),
-                "task": data.task, "is_plane": bool(data.is_plane)}
+                "task": data.task, "is_plane": bool(data.is_plane), "n_refused": len(data.refused),
+                "refused": [str(r) for r in data.refused[:frames.MAX_REFUSED]]}
 
     def _do_save_state(self, command: Command, out: Outcome) -> str:
         try:

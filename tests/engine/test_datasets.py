@@ -208,9 +208,21 @@ def test_numeric_classes_sort_as_numbers_and_regression_targets_stay_raw():
     assert reg.labels.tolist() == [0.0, 1.5, 3.0, 4.5, 6.0] and reg.class_names == ()
 
 
-def test_text_in_a_feature_column_names_the_row_and_column():
-    text = GOOD_CSV + '33,abc,70,no\n'
-    with pytest.raises(DataError, match=r"row 6, column 'height': 'abc' is not a number"):
+def test_bad_rows_are_left_out_and_each_refusal_names_its_row_and_column():
+    text = GOOD_CSV + '33,abc,70,no\n' + '40,180\n' + '41,,75,yes\n' + '29,160,55,\n' + '38,171,72,yes\n'
+    ds = parse_csv(text, 'smoker', ['age', 'height'], 'binary')
+    assert ds.points.shape == (5, 2) and ds.labels.tolist() == [0, 1, 0, 1, 1]
+    assert [str(r) for r in ds.refused] == [
+        "row 6, column 'height': 'abc' is not a number", 'row 7 has 2 cells but the header has 4 columns',
+        "row 8, column 'height': the cell is empty", "row 9, column 'smoker': the cell is empty"]
+    # the same rows without the refused ones give the same numbers
+    clean = parse_csv(GOOD_CSV + '38,171,72,yes\n', 'smoker', ['age', 'height'], 'binary')
+    assert np.array_equal(ds.points, clean.points) and clean.refused == ()
+
+
+def test_a_file_with_half_its_rows_refused_is_refused_naming_the_first():
+    text = GOOD_CSV + ''.join(f'{30 + i},tall,70,no\n' for i in range(4))
+    with pytest.raises(DataError, match=r"row 6, column 'height': 'tall' is not a number; 4 of 8 rows"):
         parse_csv(text, 'smoker', ['age', 'height'], 'binary')
 
 
@@ -228,6 +240,8 @@ def test_text_columns_are_left_out_when_features_are_not_chosen():
 def test_ragged_row_is_named():
     with pytest.raises(DataError, match='row 3 has 2 cells but the header has 4 columns'):
         parse_csv('a,b,c,y\n1,2,3,0\n4,5\n', 'y', None, 'binary')
+    with pytest.raises(DataError, match='row 2 has 1 cells but the header has 2 columns; every row was refused'):
+        parse_csv('a,y\n1\n', 'y', None, 'binary')
 
 
 def test_a_million_rows_are_refused_quickly():
@@ -271,7 +285,7 @@ def test_too_many_columns_are_refused():
     ('', 'y', None, 'binary', 'empty'),
     ('\n \n', 'y', None, 'binary', 'empty'),
     ('a,y\n', 'y', None, 'binary', 'no data rows'),
-    ('a,y\n1,0\n2,\n', 'y', None, 'binary', "row 3, column 'y' is empty"),
+    ('a,y\n1,0\n2,\n', 'y', None, 'binary', "row 3, column 'y': the cell is empty"),
     ('a,y\n1,0\n2,1\n3,2\n', 'y', None, 'multiclass', None),
     ('a,y\n' + ''.join(f'{i},{i}\n' for i in range(11)), 'y', None, 'multiclass', '2 to 10 classes'),
     ('a,y\n1,0\n1,0\n', 'y', None, 'binary', 'has 1'),
@@ -286,12 +300,14 @@ def test_bad_csv_is_refused_with_a_useful_message(text, label, features, task, m
         parse_csv(text, label, features, task)
 
 
-def test_preview_shows_the_first_rows_and_which_columns_are_numeric():
-    preview = preview_csv('\ufeffname, score ,y\nann,1.5,a\nbob,2,b\ncid,3,a\n', max_rows=2)
+def test_preview_shows_the_first_rows_which_columns_are_numeric_and_which_rows_will_be_refused():
+    preview = preview_csv('\ufeffname, score ,y\nann,1.5,a\nbob,2,b\ncid,3,a\ndan,?,b\n', max_rows=2)
     assert preview == {'columns': ['name', 'score', 'y'], 'rows': [['ann', '1.5', 'a'], ['bob', '2', 'b']],
-                       'numeric': [False, True, False], 'n_rows': 3}
-    with pytest.raises(DataError, match='row 3 has 1 cells'):
-        preview_csv('a,b\n1,2\n3\n')
+                       'numeric': [False, True, False], 'not_numbers': [[2, 3, 4, 5], [5], [2, 3, 4, 5]],
+                       'malformed': [], 'n_rows': 4}
+    ragged = preview_csv('a,b\n1,2\n3\n')
+    assert ragged['malformed'] == [{'row': 3, 'reason': 'has 1 cells but the header has 2 columns'}]
+    assert ragged['rows'] == [['1', '2']] and ragged['n_rows'] == 2
 
 
 # ---- split ---------------------------------------------------------------------------------------------------------

@@ -25,6 +25,11 @@ VALID = [
     {"type": "inspect", "point": None},
     {"type": "focus", "unit": 3},
     {"type": "focus", "unit": None},
+    {"type": "warp", "layer": 1, "units": [0, 3]},
+    {"type": "warp", "layer": 0},
+    {"type": "warp", "layer": None},
+    {"type": "mistakes", "limit": 24},
+    {"type": "mistakes", "limit": 0},
 ]
 
 
@@ -91,6 +96,14 @@ INVALID = [
     ('{"type": "inspect", "point": [0, 0], "follow": "yes"}', "invalid_message", "follow"),
     ('{"type": "focus"}', "invalid_message", "unit"),
     ('{"type": "focus", "unit": 5000}', "invalid_message", "unit"),
+    ('{"type": "warp"}', "invalid_message", "layer"),
+    ('{"type": "warp", "layer": 0, "units": [1]}', "invalid_message", "units"),
+    ('{"type": "warp", "layer": 0, "units": [1, 2, 3]}', "invalid_message", "units"),
+    ('{"type": "warp", "layer": 0, "units": [0, -1]}', "invalid_message", "units.1"),
+    ('{"type": "warp", "layer": 1.5}', "invalid_message", "layer"),
+    ('{"type": "mistakes", "limit": 49}', "invalid_message", "limit"),
+    ('{"type": "mistakes", "limit": true}', "invalid_message", "limit"),
+    ('{"type": "mistakes"}', "invalid_message", "limit"),
 ]
 
 
@@ -114,6 +127,8 @@ NUMERIC_MESSAGES = [
     '{"type": "inspect", "point": [%s, 0], "label": 0}',
     '{"type": "inspect", "point": [0, 0], "label": %s}',
     '{"type": "focus", "unit": %s}',
+    '{"type": "warp", "layer": 0, "units": [0, %s]}',
+    '{"type": "mistakes", "limit": %s}',
 ]
 
 
