@@ -111,6 +111,7 @@ PAGES: dict[str, tuple[str, str]] = {
     "/race": ("race.html", "Optimizer race"),
     "/gradient-descent": ("gradient_descent.html", "Gradient descent"),
     "/perceptron": ("perceptron.html", "Perceptron"),
+    "/lessons": ("lessons.html", "Lessons"),
 }
 LAB_CALLS_AT_ONCE = 2           # the labs' answers take milliseconds; a slider drag must not queue up the CPU
 

@@ -1,10 +1,12 @@
-// The loss chart: training and test loss against iterations, a log-scale toggle, a smoothing slider,
-// and hovering to read the values at any point.
+// The loss chart: training and test loss against iterations, the gap between them shaded (a wide gap where
+// test loss sits above training loss is overfitting), a log-scale toggle, a smoothing slider, and hovering to
+// read the values at any point.
 
 import { el, setChildren, fmt, count } from './dom.js';
 
 const TRAIN = '#3a4a5c';
 const TEST = '#8a55c9';
+const GAP = 'rgba(138, 85, 201, 0.16)';
 
 function smooth(values, amount) {
   if (amount <= 0) return values;
@@ -30,6 +32,7 @@ export function createChart({ state, latest }) {
     el('span', { class: 'chart-title' }, 'Loss'),
     el('span', { class: 'key' }, el('i', { class: 'key-line', style: `background:${TRAIN}` }), 'training'),
     el('span', { class: 'key' }, el('i', { class: 'key-line', style: `background:${TEST}` }), 'test'),
+    el('span', { class: 'key', id: 'chart-gap-key' }, el('i', { class: 'key-line key-gap', style: `background:${GAP}` }), 'gap'),
     el('label', { class: 'check small', dataset: { ctl: 'log_scale' } }, logBox, ' log'),
     el('label', { class: 'check small slider-inline', dataset: { ctl: 'smoothing' } }, 'smooth ', smoothInput));
   const wrap = el('div', { class: 'chart-wrap' }, canvas, readout);
@@ -119,6 +122,17 @@ export function createChart({ state, latest }) {
       if (open && lastY !== null) ctx.lineTo(X(rows[rows.length - 1].iteration), Y(lastY));
       ctx.stroke();
     };
+    // the gap: the band between the two curves, over the rows where both are known
+    const both = [];
+    for (let i = 0; i < rows.length; i += stride) if (tf(tr[i]) !== null && tf(te[i]) !== null) both.push(i);
+    if (both.length > 1) {
+      ctx.fillStyle = GAP;
+      ctx.beginPath();
+      both.forEach((i, k) => (k ? ctx.lineTo : ctx.moveTo).call(ctx, X(rows[i].iteration), Y(tf(tr[i]))));
+      for (let k = both.length - 1; k >= 0; k--) ctx.lineTo(X(rows[both[k]].iteration), Y(tf(te[both[k]])));
+      ctx.closePath();
+      ctx.fill();
+    }
     line(tr, TRAIN, 1.6);
     line(te, TEST, 1.6);
     if (hoverX !== null) {

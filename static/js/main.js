@@ -17,6 +17,8 @@ import { createDigits } from './digits.js';
 import { createInspector } from './inspector.js';
 import { createMatrix } from './matrix.js';
 import { createStepThrough } from './stepthrough.js';
+import { createFacts } from './facts.js';
+import { createOverfit } from './overfit.js';
 
 const state = new State();
 state.readUrl(location.search);
@@ -99,6 +101,8 @@ const views = {
   matrix,
   stepthrough: createStepThrough({ state, latest, actions }),
   datasets,
+  overfit: createOverfit({ state, latest, actions }),
+  facts: createFacts({ state, latest, actions }),
 };
 
 // ------------------------------------------------------------------ state → URL, messages, page

@@ -51,6 +51,8 @@ export const PROPS = [
   { key: 'smoothing', codec: num, def: 0, scope: 'page' },
   { key: 'projector', codec: bool, def: false, scope: 'page' },
   { key: 'hide', codec: words, def: [], scope: 'page' },
+  { key: 'lesson', codec: str, def: '', scope: 'page' },   // the guided lesson shown beside the page (lessons/panel.js)
+  { key: 'lab', codec: str, def: '', scope: 'page' },      // 'overfit': the overfitting lab's buttons (overfit.js)
 ];
 
 const BY_KEY = new Map(PROPS.map((p) => [p.key, p]));
@@ -71,7 +73,7 @@ function valid(prop, value) {
   if (value === null) return prop.def === null;
   if (prop.codec === num || prop.codec === int) return Number.isFinite(value);
   if (prop.codec === ints) return value.every((x) => Number.isInteger(x) && x > 0);
-  if (prop.codec === words) return value.every((x) => /^[a-z0-9_]+$/i.test(x));
+  if (prop.codec === words) return value.every((x) => /^[a-z0-9_-]+$/i.test(x));
   if (prop.codec === str) return /^[a-z0-9_]+$/i.test(value);
   return true;
 }
