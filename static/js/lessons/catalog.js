@@ -16,7 +16,7 @@ export const PLAYGROUND_CONTROLS = [
   'log_scale', 'smoothing', 'task', 'seed', 'draw', 'csv', 'n_points', 'noise', 'train_ratio', 'n_classes',
   'show_test', 'discretize', 'hidden_activations', 'neurons', 'matrix', 'speed', 'learning_rate', 'activation',
   'output_activation', 'loss', 'optimizer', 'momentum', 'beta1', 'beta2', 'rho', 'epsilon', 'huber_delta',
-  'batch_size', 'regularization', 'reg_rate', 'dropout', 'overfit_lab',
+  'batch_size', 'regularization', 'reg_rate', 'dropout', 'overfit_lab', 'stepthrough',
 ];
 
 // Controls inside the hyperparameter bar and the data column: showing one of them shows its container too.
@@ -143,7 +143,7 @@ export const LESSONS = [
     summary: 'Click a point and read how its numbers flow from the inputs, layer by layer, to the answer.',
     page: '/',
     config: { task: 'binary', dataset: 'circle', hidden: [4], features: ['x1', 'x2'], learning_rate: 0.1, seed: 14 },
-    show: [...BASICS, 'inspector'],
+    show: [...BASICS, 'inspector', 'stepthrough'],
     text: [
       'To answer for one point, the network works from left to right. The inputs x₁ and x₂ go to every neuron of '
       + 'the first layer; each computes z = w·x + b and a = f(z); those a values are the inputs of the next layer, '
@@ -152,11 +152,11 @@ export const LESSONS = [
     tasks: [
       {
         id: 'follow',
-        text: 'Click anywhere on the output map to follow that point. Then hover the neurons in the diagram to read '
-          + 'each one’s z and a for your point.',
+        text: 'Click anywhere on the output map to follow that point. In the step-through panel, press Forward and '
+          + 'step layer by layer until you reach the output: read each neuron’s z and a on the diagram.',
         done: 'Well done: every neuron’s a became an input of the next layer, all the way to the answer on the right.',
         allowed: [],
-        check: (f) => Array.isArray(f.pinnedPoint),
+        check: (f) => Array.isArray(f.inspectedPoint) && f.stepPhase === 'forward' && f.stepLayer === f.hidden.length + 1,
       },
       {
         id: 'fix-point',
@@ -214,7 +214,7 @@ export const LESSONS = [
     summary: 'The error at the output is passed back layer by layer, so every weight learns its own share.',
     page: '/',
     config: { task: 'binary', dataset: 'circle', hidden: [3], features: ['x1', 'x2'], learning_rate: 0.3, seed: 16 },
-    show: [...BASICS, 'inspector'],
+    show: [...BASICS, 'inspector', 'stepthrough'],
     text: [
       'After the forward pass, the network compares its answer with the target. Backpropagation then walks back '
       + 'from the output to the inputs and asks each neuron: how much did you add to the mistake? That share is the '
@@ -224,12 +224,12 @@ export const LESSONS = [
     ],
     tasks: [
       {
-        id: 'gradients',
-        text: 'Click a point on the map to follow it, then hover a neuron and a connection: read its δ and the '
-          + 'gradient ∂L/∂w.',
-        done: 'Well done: each gradient says which way, and how hard, the loss changes when that weight changes.',
+        id: 'backward',
+        text: 'Click a point on the map to follow it. In the step-through panel, press Backward and step from the '
+          + 'output back to the first hidden layer. Hover a δ or a ∂L/∂w to see the chain-rule product behind it.',
+        done: 'Well done: the blame travelled from the output back to the first layer, one chain-rule product at a time.',
         allowed: [],
-        check: (f) => Array.isArray(f.pinnedPoint),
+        check: (f) => Array.isArray(f.inspectedPoint) && f.stepPhase === 'backward' && f.stepLayer === 1,
       },
       {
         id: 'one-update',
