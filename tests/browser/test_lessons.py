@@ -258,3 +258,49 @@ def test_closing_a_lesson_keeps_the_run_and_shows_every_control(open_page):
     assert page.is_visible("#data-panel") and page.is_visible("#ctl-optimizer")
     assert "learning_rate=0.001" in page.url and "seed=18" in page.url
     page.wait_for(f"window.nnp.latest.frame.counters.epoch > {epoch}")
+
+
+def test_gradient_descent_lesson_checks_the_worked_example(open_page, server):
+    if not page_exists(server.url, "/gradient-descent"):
+        pytest.skip("/gradient-descent is not on main yet")
+    page = open_page()
+    item = lesson(page, "gradient_descent")
+    # the wrong way: a step at another learning rate does not land on 4.2
+    page.goto(f"{server.url}{item['url']}&learning_rate=0.2")
+    page.wait_for("document.getElementById('lesson-panel') !== null && document.getElementById('gd-weight') !== null")
+    page.click("#gd-step")
+    page.wait_for("document.getElementById('gd-steps').textContent === '1'")
+    assert page.inner_text("#gd-weight") == "3.4"
+    assert not task_done(page, "one-step")
+
+    open_lesson(page, item)
+    page.wait_for("document.getElementById('gd-weight') !== null")
+    page.click("#gd-step")
+    wait_task(page, "one-step", 10)
+    assert page.inner_text("#gd-weight") == "4.2"
+    assert "4.2" in page.inner_text("[data-task=one-step] .task-done")
+    assert not task_done(page, "bottom")
+    page.click("#gd-run")
+    wait_task(page, "bottom", 20)
+    assert abs(float(page.get_attribute("#gd-weight", "data-value")) - 3) < 1e-3
+
+
+def test_perceptron_lesson_flips_the_decision_and_learns_the_table(open_page, server):
+    if not page_exists(server.url, "/perceptron"):
+        pytest.skip("/perceptron is not on main yet")
+    page = open_page()
+    open_lesson(page, lesson(page, "perceptron"))
+    page.wait_for("document.getElementById('pc-decision-word').textContent === 'Go'")
+    # a threshold still below the sum changes nothing the learner is asked about
+    page.fill("#pc-threshold", "0.75")
+    page.press("#pc-threshold", "Enter")
+    page.wait_for("document.getElementById('pc-why').textContent.includes('0.75')")
+    assert not task_done(page, "flip")
+    page.fill("#pc-threshold", "0.9")
+    page.press("#pc-threshold", "Enter")
+    page.wait_for("document.getElementById('pc-decision-word').textContent === 'Stay home'")
+    wait_task(page, "flip", 10)
+    assert not task_done(page, "learn")
+    page.click("#pc-learn-all")
+    wait_task(page, "learn", 20)
+    assert "every past decision" in page.inner_text("#pc-summary")

@@ -549,7 +549,8 @@ export const LESSONS = [
         text: 'Press Learn until every row in the table of past decisions is right.',
         done: 'Well done: the perceptron rule nudged the weights after each mistake until no mistakes were left.',
         allowed: [],
-        check: (f) => f.perceptronTableRows > 0 && f.perceptronTableCorrect === f.perceptronTableRows,
+        check: (f) => f.perceptronLearnPasses >= 1 && f.perceptronTableRows > 0
+          && f.perceptronTableCorrect === f.perceptronTableRows,
       },
     ],
   },
