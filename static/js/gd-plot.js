@@ -27,6 +27,7 @@ export function drawDescent(canvas, answer, k) {
   const font = parseFloat(getComputedStyle(document.body).fontSize) || 14;
   const small = `${Math.round(font * 0.86)}px system-ui, sans-serif`;
   const label = `600 ${Math.round(font)}px system-ui, sans-serif`;
+  const thick = font / 14;                     // heavier lines with larger text (projector)
   const pad = { left: font * 4, right: font * 1.2, top: font * 1.2, bottom: font * 3.4 };
   const ws = answer.curve.w;
   const losses = answer.curve.loss.map((v) => (v === null ? Infinity : v));
@@ -83,7 +84,7 @@ export function drawDescent(canvas, answer, k) {
 
   // the curve
   ctx.strokeStyle = CURVE;
-  ctx.lineWidth = 2.5;
+  ctx.lineWidth = 2.5 * thick;
   ctx.beginPath();
   ws.forEach((w, i) => (i ? ctx.lineTo(px(w), py(losses[i])) : ctx.moveTo(px(w), py(losses[i]))));
   ctx.stroke();
@@ -96,10 +97,10 @@ export function drawDescent(canvas, answer, k) {
     const b = path[i + 1];
     ctx.globalAlpha = 0.35 + 0.65 * ((i - first + 1) / (k - first));
     ctx.strokeStyle = PATH;
-    ctx.lineWidth = 2;
+    ctx.lineWidth = 2 * thick;
     line(ctx, px(a.w), py(a.loss), px(b.w), py(b.loss));
     ctx.fillStyle = PATH;
-    dot(ctx, px(a.w), py(a.loss), 3.5);
+    dot(ctx, px(a.w), py(a.loss), 3.5 * thick);
   }
   ctx.globalAlpha = 1;
 
@@ -107,7 +108,7 @@ export function drawDescent(canvas, answer, k) {
   // tangent: L(w) + slope·(u − w) over a fixed stretch of the picture
   const reach = (x1 - x0) * 0.16;
   ctx.strokeStyle = TANGENT;
-  ctx.lineWidth = 2;
+  ctx.lineWidth = 2 * thick;
   line(ctx, px(now.w - reach), py(now.loss - now.slope * reach), px(now.w + reach), py(now.loss + now.slope * reach));
 
   // the next step: where it lands on the curve (hollow), and the arrow along the axis
@@ -118,11 +119,11 @@ export function drawDescent(canvas, answer, k) {
     ctx.setLineDash([3, 3]);
     line(ctx, px(nextPoint.w), plot.b, px(nextPoint.w), py(nextPoint.loss));
     ctx.setLineDash([]);
-    ctx.lineWidth = 2;
-    ring(ctx, px(nextPoint.w), py(nextPoint.loss), 5);
+    ctx.lineWidth = 2 * thick;
+    ring(ctx, px(nextPoint.w), py(nextPoint.loss), 5 * thick);
   }
   ctx.fillStyle = INK;
-  dot(ctx, px(now.w), Math.max(plot.t + 4, py(now.loss)), 6.5);
+  dot(ctx, px(now.w), Math.max(plot.t + 4, py(now.loss)), 6.5 * thick);
   ctx.restore();
 
   // arrow below the axis from w to w + step, clipped to the picture
@@ -132,7 +133,7 @@ export function drawDescent(canvas, answer, k) {
     const to = clamp(px(next), plot.l, plot.r);
     ctx.strokeStyle = PATH;
     ctx.fillStyle = PATH;
-    ctx.lineWidth = 2.5;
+    ctx.lineWidth = 2.5 * thick;
     line(ctx, from, arrowY, to, arrowY);
     const dir = Math.sign(to - from) || Math.sign(now.step);
     ctx.beginPath();

@@ -10,6 +10,9 @@
 //   gdConverged     |w − w*| < 0.001 at the step shown
 //   gdVerdict       'good' | 'crawling' | 'overshooting' | 'bouncing' | 'diverging' (for these settings)
 //   gdOptimizer     'sgd' | 'momentum' | 'adam'      gdLossFunction 'mse' | 'huber'
+//
+// URL: w, x, target, learning_rate, loss (mse|huber), optimizer (sgd|momentum|adam), huber_delta, projector=1, and
+// hide= any of run, learning_rate, loss, huber_delta, optimizer, example, table, projector.
 
 import { asker, flag, names, numberIn, oneOf, pageChrome, urlSettings } from './lab.js';
 import { drawDescent, number, short, signed } from './gd-plot.js';

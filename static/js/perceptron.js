@@ -8,6 +8,9 @@
 //   perceptronTableCorrect rows the perceptron decides as you did    perceptronTableRows  rows in the table
 //   perceptronWeights      [w1, w2, w3]                              perceptronInputs     [x1, x2, x3] (0/1)
 //   perceptronLearnPasses  passes over the table made by Learn so far
+//
+// URL: inputs=110 weights=0.5,0.3,0.2 threshold=0.7 rows=1111,1011,… (inputs then decision, 1 = go) projector=1,
+// and hide= any of threshold, table (the whole learning panel), learn (its buttons), projector.
 
 import { asker, flag, names, numberIn, pageChrome, urlSettings } from './lab.js';
 import { publish } from './progress.js';
@@ -108,7 +111,7 @@ const controls = INPUTS.map((name, i) => {
   slider.addEventListener('input', () => setWeight(i, Number(slider.value)));
   field.addEventListener('change', () => setWeight(i, field.value.trim() === '' ? NaN : Number(field.value)));
   $('pc-inputs').append(
-    el('label', { class: 'pc-toggle', dataset: { ctl: `input${i + 1}` } }, box, name),
+    el('label', { class: 'pc-toggle' }, box, name),
     slider, field, term);
   return { box, slider, field, term };
 });
