@@ -19,7 +19,7 @@ import { drawDescent, number, short, signed } from './gd-plot.js';
 import { publish } from './progress.js';
 import { el, setChildren } from './dom.js';
 
-const STEPS = 400;              // steps asked for: enough for η = 0.01 to settle (≈190)
+const STEPS = 250;              // steps asked for: enough for η = 0.01 to settle (≈190)
 const SETTLED = 1e-3;
 const RATE_MIN = 0.001;
 const RATE_MAX = 2;

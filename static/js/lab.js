@@ -71,29 +71,48 @@ export function pageChrome(settings, onChange) {
 }
 
 /**
- * ask(body) posts JSON to `path` and resolves with the answer; a newer ask cancels an older one (its promise
- * resolves to null). A refusal rejects with the server's plain message.
+ * ask(body) posts JSON to `path` and resolves with the answer. One question is in flight at a time: asking again
+ * meanwhile queues the newest body (an older queued one resolves to null, never sent), so a slider drag costs the
+ * server at most one answer at a time and the page always ends on the newest. A refusal rejects with the server's
+ * plain message.
  */
 export function asker(path) {
-  let pending = null;
-  return async function ask(body) {
-    if (pending) pending.abort();
-    const controller = new AbortController();
-    pending = controller;
+  let queued = null;
+  let busy = false;
+
+  async function post(body) {
+    let response;
     try {
-      const response = await fetch(path, {
+      response = await fetch(path, {
         method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
-        signal: controller.signal,
       });
-      const data = await response.json().catch(() => null);
-      if (controller.signal.aborted) return null;
-      if (!response.ok) throw new Error((data && data.message) || `the server refused (${response.status})`);
-      return data;
-    } catch (error) {
-      if (error.name === 'AbortError') return null;
-      throw error.message && !(error instanceof TypeError) ? error : new Error('the server cannot be reached');
-    } finally {
-      if (pending === controller) pending = null;
+    } catch {
+      throw new Error('the server cannot be reached');
     }
+    const data = await response.json().catch(() => null);
+    if (!response.ok) throw new Error((data && data.message) || `the server refused (${response.status})`);
+    return data;
+  }
+
+  async function pump() {
+    busy = true;
+    while (queued) {
+      const job = queued;
+      queued = null;
+      try {
+        job.resolve(await post(job.body));
+      } catch (error) {
+        job.reject(error);
+      }
+    }
+    busy = false;
+  }
+
+  return function ask(body) {
+    return new Promise((resolve, reject) => {
+      if (queued) queued.resolve(null);
+      queued = { body, resolve, reject };
+      if (!busy) pump();
+    });
   };
 }

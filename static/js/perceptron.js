@@ -21,6 +21,7 @@ const RATE = 0.1;
 const MAX_ROWS = 12;
 const MAX_WEIGHT = 10000;
 const SUB = ['₁', '₂', '₃'];
+const LOG_LINES = 80;           // a table that cannot be learned makes 100 passes of changes: show the start and end
 // go only in good weather, and then only with cheap flights or days off
 const DEFAULT_ROWS = ['1111', '1011', '0111', '1100', '0010', '1000', '0100', '0000'];
 
@@ -229,6 +230,10 @@ function showLog(reply) {
       + 'separates your Go rows from your Stay rows.'));
   }
   const log = $('pc-log');
+  if (items.length > LOG_LINES) {
+    const left = items.length - LOG_LINES;
+    items.splice(LOG_LINES - 15, left, el('li', { class: 'pc-pass' }, `… ${left} more lines like these …`));
+  }
   setChildren(log, items);
   $('pc-changes').hidden = false;
   log.scrollTop = log.scrollHeight;
