@@ -14,6 +14,8 @@ export const CURVES = {
   leaky_relu: [(z) => (z > 0 ? z : LEAKY_SLOPE * z), (z) => (z > 0 ? 1 : LEAKY_SLOPE)],
 };
 
+const BOUNDED = new Set(['step', 'sigmoid', 'tanh']);
+
 /** How f′ is written for a neuron, as people read it in a textbook. */
 export const SLOPE_TEXT = {
   linear: 'f′(z) = 1',
@@ -39,7 +41,10 @@ export function drawActivation(canvas, name, { width, height, marks = [], strong
   if (!curve) return false;
   const pad = Math.max(2, Math.round(height * 0.08));
   const X = (z) => ((Math.max(-span, Math.min(span, z)) + span) / (2 * span)) * (width - 2 * pad) + pad;
-  const Y = (v) => height / 2 - (Math.max(-1.3, Math.min(1.3, v)) * (height / 2 - pad)) / 1.3;
+  // bounded curves fill the height; unbounded ones keep slope 1 on the diagonal and leave the box past it
+  const top = BOUNDED.has(name) ? 1.3 : span;
+  const Y = (v) => height / 2 - (v * (height / 2 - pad)) / top;
+  const clampY = (y) => Math.max(1, Math.min(height - 1, y));
   ctx.strokeStyle = '#d5dae0';
   ctx.lineWidth = 1;
   ctx.beginPath();
@@ -67,10 +72,49 @@ export function drawActivation(canvas, name, { width, height, marks = [], strong
       ctx.strokeStyle = '#fff';
       ctx.lineWidth = 1;
       ctx.beginPath();
-      ctx.arc(X(z), Y(f(z)), r, 0, 2 * Math.PI);
+      ctx.arc(X(z), clampY(Y(f(z))), r, 0, 2 * Math.PI);
       ctx.fill();
       ctx.stroke();
     });
   });
   return true;
+}
+
+/**
+ * The neuron whose z the activation control marks: the hovered neuron (latest.focusUnit) when it is a hidden neuron
+ * using `activation`, else the first hidden neuron that does; its numbers for the pinned point. Null when no point
+ * is pinned or no hidden layer uses this activation.
+ */
+export function inspectedNeuron(latest, activation) {
+  const insp = latest.inspection;
+  const sizes = latest.sizes;
+  if (!latest.pinned || !insp || !Array.isArray(insp.layers) || !sizes) return null;
+  const hidden = insp.layers.slice(0, -1);
+  const candidates = [];
+  hidden.forEach((layer, l) => layer.z.forEach((z, k) => candidates.push({ l, k, z, act: layer.activation })));
+  const offsets = [];
+  let at = 0;
+  for (let l = 1; l < sizes.length; l++) { offsets.push(at); at += sizes[l]; }
+  const usable = candidates.filter((c) => c.act === activation);
+  const hovered = usable.find((c) => offsets[c.l] + c.k === latest.focusUnit);
+  const pick = hovered || usable[0];
+  return pick ? { name: `L${pick.l + 1}·${pick.k + 1}`, z: pick.z } : null;
+}
+
+/** The activation control's small plot: f and f′ of `activation`, the inspected neuron's z marked on both. */
+export function plotChosenActivation(canvas, activation, latest, title) {
+  const neuron = CURVES[activation] ? inspectedNeuron(latest, activation) : null;
+  drawActivation(canvas, activation, { width: 64, height: 26, marks: neuron ? [neuron.z] : [], strong: 0 });
+  let text = `${title}: f(z) solid, its slope f′(z) dashed, for z from −3 to 3`;
+  if (neuron) {
+    const [f, df] = CURVES[activation];
+    const show = (v) => String(Number(v.toPrecision(4))).replace('-', '−');
+    text += `; ${neuron.name} at the pinned point: z = ${show(neuron.z)}, f(z) = ${show(f(neuron.z))}, f′(z) = ${show(df(neuron.z))}`;
+  } else {
+    text += '; pin a point on the map to mark a neuron’s z';
+  }
+  canvas.setAttribute('aria-label', text);
+  canvas.title = text;
+  canvas.dataset.z = neuron ? String(neuron.z) : '';
+  return neuron;
 }

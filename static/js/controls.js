@@ -3,6 +3,7 @@
 
 import { el, setChildren, count } from './dom.js';
 import { Choices, label } from './choices.js';
+import { plotChosenActivation } from './activation_plot.js';
 
 const LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 const REG_RATES = [0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
@@ -156,49 +157,8 @@ export function createControls({ state, latest, actions }) {
     outAct.setOptions(outs.map((a) => [a, label(a)]));
   }
 
-  const CURVES = {
-    linear: [(z) => z, () => 1],
-    sigmoid: [(z) => 1 / (1 + Math.exp(-z)), (z) => { const a = 1 / (1 + Math.exp(-z)); return a * (1 - a); }],
-    tanh: [(z) => Math.tanh(z), (z) => 1 - Math.tanh(z) ** 2],
-    relu: [(z) => Math.max(0, z), (z) => (z > 0 ? 1 : 0)],
-    leaky_relu: [(z) => (z > 0 ? z : 0.1 * z), (z) => (z > 0 ? 1 : 0.1)],
-    step: [(z) => (z >= 0 ? 1 : 0), () => 0],
-  };
-
-  /** The chosen activation f(z) (solid) and its derivative f′(z) (dashed) on z ∈ [−3, 3]. */
   function plotActivation(name) {
-    const curve = CURVES[name];
-    const dpr = window.devicePixelRatio || 1;
-    const w = 64;
-    const h = 26;
-    actPlot.width = w * dpr;
-    actPlot.height = h * dpr;
-    const ctx = actPlot.getContext('2d');
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    ctx.clearRect(0, 0, w, h);
-    actPlot.setAttribute('aria-label', `${label(name)}: f(z) solid, its derivative dashed`);
-    actPlot.title = `${label(name)} f(z) (solid) and its slope f′(z) (dashed), for z from −3 to 3`;
-    if (!curve) return;
-    const X = (z) => ((z + 3) / 6) * (w - 2) + 1;
-    const Y = (v) => h / 2 - Math.max(-1.3, Math.min(1.3, v)) * (h / 2 - 2) / 1.3;
-    ctx.strokeStyle = '#d5dae0';
-    ctx.lineWidth = 1;
-    ctx.beginPath();
-    ctx.moveTo(0, Y(0) + 0.5); ctx.lineTo(w, Y(0) + 0.5);
-    ctx.moveTo(X(0) + 0.5, 0); ctx.lineTo(X(0) + 0.5, h);
-    ctx.stroke();
-    [[curve[1], '#8a55c9', [2, 2]], [curve[0], '#1b2430', []]].forEach(([f, color, dash]) => {
-      ctx.strokeStyle = color;
-      ctx.setLineDash(dash);
-      ctx.lineWidth = 1.6;
-      ctx.beginPath();
-      for (let i = 0; i <= 60; i++) {
-        const z = -3 + (6 * i) / 60;
-        if (i === 0) ctx.moveTo(X(z), Y(f(z))); else ctx.lineTo(X(z), Y(f(z)));
-      }
-      ctx.stroke();
-    });
-    ctx.setLineDash([]);
+    plotChosenActivation(actPlot, name, latest, label(name));
   }
 
   function syncValues() {
@@ -261,6 +221,7 @@ export function createControls({ state, latest, actions }) {
         syncOptions();
         syncValues();
       }
+      if (flags.has('inspection') || flags.has('focus') || flags.has('pinned')) plotActivation(state.get('activation'));
       if (flags.has('frame') || flags.has('status')) {
         playing = (latest.runState || 'paused') === 'playing';
         showPlaying();

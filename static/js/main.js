@@ -19,6 +19,7 @@ import { createMatrix } from './matrix.js';
 import { createStepThrough } from './stepthrough.js';
 import { createFacts } from './facts.js';
 import { createOverfit } from './overfit.js';
+import { createLinearDemo } from './lineardemo.js';
 
 const state = new State();
 state.readUrl(location.search);
@@ -100,6 +101,7 @@ const views = {
   inspector,
   matrix,
   stepthrough: createStepThrough({ state, latest, actions }),
+  linearDemo: createLinearDemo({ state, latest, actions }),
   datasets,
   overfit: createOverfit({ state, latest, actions }),
   facts: createFacts({ state, latest, actions }),

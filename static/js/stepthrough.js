@@ -358,11 +358,11 @@ export function createStepThrough({ state, latest }) {
     };
     const leftStack = (l, k, lines) => {
       const p = layout.columns[l + 1][k];
-      const room = Math.max(1, Math.floor(layout.pitch / 13));
+      const room = Math.max(1, Math.floor(layout.pitch / 12));
       const shownLines = lines.length > room ? lines.slice(0, room - 1) : lines;
       const stack = el('div', { class: 'step-stack', style: `transform:translate(${(p.x - node / 2 - 6).toFixed(1)}px,${p.y.toFixed(1)}px)` },
         shownLines.map(([text, why]) => note(0, 0, text, 'in-stack', why)),
-        lines.length > shownLines.length ? el('div', { class: 'step-note in-stack more' }, `+${lines.length - shownLines.length} more in the panel`) : null);
+        lines.length > shownLines.length ? el('div', { class: 'step-note in-stack more' }, `+${lines.length - shownLines.length} more below`) : null);
       items.push(stack);
     };
     if (phase === 'forward') {
@@ -403,6 +403,7 @@ export function createStepThrough({ state, latest }) {
     if (!latest.pinned) cursor = -1;
     if (cursor >= list.length) cursor = list.length - 1;
     const step = cursor >= 0 ? list[cursor] : null;
+    host.hidden = !latest.isPlane;   // the step-through follows a point of the plane (digits have their own pad)
     host.classList.toggle('is-active', Boolean(insp));
     hint.hidden = Boolean(insp && step);
     body.hidden = !(insp && step);

@@ -180,3 +180,89 @@ def test_step_through_follows_training(page):
     assert page.is_visible("#step-hint") and not page.is_visible("#step-table")
     assert not page.js("document.querySelectorAll('#step-overlay .step-note').length")
     assert facts(page)["stepPhase"] is None and facts(page)["inspectedPoint"] is None
+
+
+ACTIVATIONS = {
+    "tanh": (math.tanh, lambda z: 1 - math.tanh(z) ** 2),
+    "sigmoid": (lambda z: 1 / (1 + math.exp(-z)), lambda z: math.exp(-z) / (1 + math.exp(-z)) ** 2),
+    "relu": (lambda z: max(0.0, z), lambda z: 1.0 if z > 0 else 0.0),
+    "leaky_relu": (lambda z: z if z > 0 else 0.1 * z, lambda z: 1.0 if z > 0 else 0.1),
+    "linear": (lambda z: z, lambda z: 1.0),
+}
+
+
+def plot_label_numbers(page) -> dict:
+    text = page.get_attribute("#activation-plot", "aria-label")
+    numbers = {}
+    for part in text.split("pinned point: ")[1].split(", "):
+        name, value = part.split(" = ")
+        numbers[name] = printed(value)
+    return numbers
+
+
+def plot_pixels(page) -> list:
+    return page.js("""() => { const c = document.getElementById('activation-plot');
+        return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data); }""")
+
+
+def test_the_activation_plot_marks_the_inspected_neurons_z_for_every_activation(page):
+    page.open()
+    unmarked = plot_pixels(page)
+    assert "pin a point" in page.get_attribute("#activation-plot", "aria-label")
+    pin_a_point(page)
+    page.wait_for("document.getElementById('activation-plot').dataset.z !== ''")
+    assert plot_pixels(page) != unmarked, "the dots on f and f′ are drawn"
+    for name, (f, df) in ACTIVATIONS.items():
+        if page.config()["activation"] != name:
+            page.select_option("#ctl-activation", name)
+            page.wait_for(f"window.nnp.latest.config.activation === '{name}'"
+                          f" && window.nnp.latest.inspection.layers[0].activation === '{name}'")
+        page.hover("#net-layer .node.unit[data-unit='1']")       # layer 1, neuron 2
+        page.wait_for("document.getElementById('activation-plot').getAttribute('aria-label').includes('L1·2')")
+        z = page.js("window.nnp.latest.inspection.layers[0].z[1]")
+        shown = plot_label_numbers(page)
+        same_printed(str(shown["z"]), z)
+        same_printed(str(shown["f(z)"]), f(z))
+        assert abs(shown["f′(z)"] - df(z)) <= 5e-4 * max(abs(df(z)), 1e-3)
+        page.mouse.move(5, 5)
+
+
+def output_map_rows(page) -> list:
+    return page.js("""() => { const b = window.nnp.latest.maps.output; const n = b.size; const q = b.maps[0].q;
+        const rows = []; for (let y = 0; y < n; y++) rows.push(Array.from(q.slice(y * n, (y + 1) * n))); return rows; }""")
+
+
+def monotone(values) -> bool:
+    steps = [b - a for a, b in zip(values, values[1:])]
+    return all(s >= 0 for s in steps) or all(s <= 0 for s in steps)
+
+
+def test_linear_layers_cannot_separate_the_circle_and_tanh_can(page):
+    page.open()
+    page.click("#linear-demo summary")
+    assert page.is_disabled("#demo-tanh"), "step 2 waits for step 1"
+    page.click("#demo-linear")
+    page.wait_for("window.nnp.latest.config.activation === 'linear' && window.nnp.latest.frame.counters.epoch >= 80", 40)
+    config = page.config()
+    assert config["hidden"] == [4, 4] and config["features"] == ["x1", "x2"] and config["dataset"] == "circle"
+    accuracy = printed(page.inner_text("#demo-accuracy").replace("%", ""))
+    assert 35 <= accuracy <= 70, f"linear layers stay near chance, got {accuracy} %"
+    assert "straight boundary" in page.inner_text("#demo-status")
+    rows = output_map_rows(page)
+    columns = [list(c) for c in zip(*rows)]
+    assert all(monotone(r) for r in rows) and all(monotone(c) for c in columns), "one straight boundary"
+    assert facts(page)["linearDemo"] == "linear"
+
+    page.click("#demo-tanh")
+    page.wait_for("window.nnp.latest.config.activation === 'tanh'")
+    page.wait_for("parseFloat(document.getElementById('demo-accuracy').textContent) >= 90", 40)
+    assert page.config()["hidden"] == [4, 4]
+    assert printed(page.inner_text("#test-score").replace("%", "")) >= 90
+    rows = output_map_rows(page)
+    assert not all(monotone(r) for r in rows), "the boundary bends around the circle"
+    assert facts(page)["linearDemo"] == "nonlinear"
+
+    page.pause()
+    page.select_option("#ctl-activation", "relu")          # changing the setup by hand ends the demonstration
+    page.wait_for("window.nnp.latest.config.activation === 'relu'")
+    assert facts(page)["linearDemo"] is None
