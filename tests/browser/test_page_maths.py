@@ -242,7 +242,7 @@ def test_linear_layers_cannot_separate_the_circle_and_tanh_can(page):
     page.click("#linear-demo summary")
     assert page.is_disabled("#demo-tanh"), "step 2 waits for step 1"
     page.click("#demo-linear")
-    page.wait_for("window.nnp.latest.config.activation === 'linear' && window.nnp.latest.frame.counters.epoch >= 80", 40)
+    page.wait_for("window.nnp.latest.config.activation === 'linear' && window.nnp.latest.frame.counters.epoch >= 80", 90)
     config = page.config()
     assert config["hidden"] == [4, 4] and config["features"] == ["x1", "x2"] and config["dataset"] == "circle"
     accuracy = printed(page.inner_text("#demo-accuracy").replace("%", ""))
@@ -255,7 +255,7 @@ def test_linear_layers_cannot_separate_the_circle_and_tanh_can(page):
 
     page.click("#demo-tanh")
     page.wait_for("window.nnp.latest.config.activation === 'tanh'")
-    page.wait_for("parseFloat(document.getElementById('demo-accuracy').textContent) >= 90", 40)
+    page.wait_for("parseFloat(document.getElementById('demo-accuracy').textContent) >= 90", 90)
     assert page.config()["hidden"] == [4, 4]
     assert printed(page.inner_text("#test-score").replace("%", "")) >= 90
     rows = output_map_rows(page)
