@@ -1,9 +1,41 @@
 // The only module that touches the WebSocket: connect, resume, reconnect with backoff, and decode the
-// binary frame described in docs/protocol.md. Everything it receives is handed to the callbacks given to it.
+// binary frames described in docs/protocol.md (the playground's /ws and the optimizer race's /ws/race). Everything it receives is handed to the callbacks given to it.
 
-const TOKEN_KEY = 'nnp.resume-token';
 const BLOCK_ORDER = ['output', 'units', 'inputs', 'focus'];
 const MAGIC = [0x4e, 0x4e, 0x50, 0x31]; // "NNP1"
+const RACE_MAGIC = [0x4e, 0x4e, 0x52, 0x31]; // "NNR1"
+
+// What differs between the playground's socket and the optimizer race's (docs/protocol.md).
+export const KINDS = {
+  session: { path: '/ws', tokenKey: 'nnp.resume-token', frameType: 'frame', decode: (data, msg) => decodeFrame(data, presentBlocks(msg.maps)) },
+  race: { path: '/ws/race', tokenKey: 'nnp.race-token', frameType: 'race_frame', decode: (data) => decodeRaceFrame(data) },
+};
+
+/** Read one map block at byte `at`: u16 count, u16 size, then per map f32 lo, f32 hi, u8[size²]. */
+function readBlock(view, bytes, at) {
+  const n = view.getUint16(at, true);
+  const size = view.getUint16(at + 2, true);
+  at += 4;
+  const maps = [];
+  for (let k = 0; k < n; k++) {
+    const lo = view.getFloat32(at, true);
+    const hi = view.getFloat32(at + 4, true);
+    at += 8;
+    maps.push({ lo, hi, q: bytes.subarray(at, at + size * size) });
+    at += size * size;
+  }
+  if (at > bytes.length) throw new Error('frame shorter than its maps');
+  return { block: { size, maps }, at };
+}
+
+function header(buffer, magic) {
+  const view = new DataView(buffer);
+  const bytes = new Uint8Array(buffer);
+  if (buffer.byteLength < 12 || magic.some((b, i) => bytes[i] !== b)) {
+    throw new Error(`not an ${String.fromCharCode(...magic)} frame`);
+  }
+  return { view, bytes, seq: view.getUint32(4, true), count: view.getUint32(8, true) };
+}
 
 /**
  * Decode one binary frame.
@@ -12,11 +44,7 @@ const MAGIC = [0x4e, 0x4e, 0x50, 0x31]; // "NNP1"
  * Returns { seq, params: Float32Array, blocks: { name: { size, maps: [{ lo, hi, q: Uint8Array }] } } }.
  */
 export function decodeFrame(buffer, present) {
-  const view = new DataView(buffer);
-  const bytes = new Uint8Array(buffer);
-  if (buffer.byteLength < 12 || MAGIC.some((b, i) => bytes[i] !== b)) throw new Error('not an NNP1 frame');
-  const seq = view.getUint32(4, true);
-  const count = view.getUint32(8, true);
+  const { view, bytes, seq, count } = header(buffer, MAGIC);
   let at = 12;
   if (at + 4 * count > buffer.byteLength) throw new Error('frame shorter than its parameter count');
   // copy: the parameter block need not be 4-byte aligned relative to the buffer in general
@@ -27,21 +55,27 @@ export function decodeFrame(buffer, present) {
   for (const name of BLOCK_ORDER) {
     if (!present.has(name)) continue;
     if (at + 4 > buffer.byteLength) break;
-    const n = view.getUint16(at, true);
-    const size = view.getUint16(at + 2, true);
-    at += 4;
-    const maps = [];
-    for (let k = 0; k < n; k++) {
-      const lo = view.getFloat32(at, true);
-      const hi = view.getFloat32(at + 4, true);
-      at += 8;
-      const q = bytes.subarray(at, at + size * size);
-      at += size * size;
-      maps.push({ lo, hi, q });
-    }
-    blocks[name] = { size, maps };
+    const read = readBlock(view, bytes, at);
+    blocks[name] = read.block;
+    at = read.at;
   }
   return { seq, params, blocks };
+}
+
+/**
+ * Decode one race frame: "NNR1", u32 seq, u32 L, then L blocks (each lane's output maps, in lane order).
+ * Returns { seq, lanes: [{ size, maps: [{ lo, hi, q }] }] }.
+ */
+export function decodeRaceFrame(buffer) {
+  const { view, bytes, seq, count } = header(buffer, RACE_MAGIC);
+  const lanes = [];
+  let at = 12;
+  for (let k = 0; k < count; k++) {
+    const read = readBlock(view, bytes, at);
+    lanes.push(read.block);
+    at = read.at;
+  }
+  return { seq, lanes };
 }
 
 /** Names of the blocks a `frame` message announces; `maps` may be a list of names or an object keyed by name. */
@@ -52,23 +86,24 @@ function presentBlocks(maps) {
 }
 
 /**
- * Open the session socket.
- * handlers: onMessage(msg) for every JSON message except `frame`; onFrame(frameMsg, decoded) for each frame pair;
- * onConnection(state, info) with state 'connecting' | 'open' | 'closed'.
+ * Open the session socket (`kind` 'session') or a race's socket (`kind` 'race').
+ * handlers: onMessage(msg) for every JSON message except the frame message (`frame` or `race_frame`);
+ * onFrame(frameMsg, decoded) for each frame pair; onConnection(state, info) with state 'connecting' | 'open' | 'closed'.
  */
-export function openSocket(handlers) {
+export function openSocket(handlers, kind = 'session') {
+  const { path, tokenKey, frameType, decode } = KINDS[kind];
   let ws = null;
   let attempt = 0;
   let timer = null;
   let pendingFrame = null;
   let closedByPage = false;
   let everOpened = false;
-  let token = sessionStorage.getItem(TOKEN_KEY);
+  let token = sessionStorage.getItem(tokenKey);
 
   function url() {
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
     const resume = token ? `?resume=${encodeURIComponent(token)}` : '';
-    return `${scheme}//${location.host}/ws${resume}`;
+    return `${scheme}//${location.host}${path}${resume}`;
   }
 
   function connect() {
@@ -113,7 +148,7 @@ export function openSocket(handlers) {
       pendingFrame = null;
       let decoded;
       try {
-        decoded = decodeFrame(data, presentBlocks(frame.maps));
+        decoded = decode(data, frame);
       } catch (err) {
         handlers.onMessage({ type: 'error', code: 'internal', message: `A picture frame could not be read: ${err.message}` });
         return;
@@ -131,9 +166,9 @@ export function openSocket(handlers) {
     if (!msg || typeof msg.type !== 'string') return;
     if (msg.type === 'welcome' && typeof msg.token === 'string') {
       token = msg.token;
-      sessionStorage.setItem(TOKEN_KEY, token);
+      sessionStorage.setItem(tokenKey, token);
     }
-    if (msg.type === 'frame') {
+    if (msg.type === frameType) {
       pendingFrame = msg;
       return;
     }

@@ -14,6 +14,24 @@ const ints = {
   show: (v) => v.join(','),
 };
 
+// An optimizer race's lanes: "sgd*0.03,adam*0.01*beta1_0.8*batch_size_25" — per lane the optimizer, its learning
+// rate, then any other optimizer setting as name_value (names and values from engine.Config).
+const LANE_EXTRAS = ['momentum', 'beta1', 'beta2', 'rho', 'epsilon', 'batch_size'];
+const lanes = {
+  parse: (s) => s.split(',').map((text) => {
+    const [optimizer, rate, ...extras] = text.split('*');
+    const lane = { optimizer, learning_rate: /^[0-9.e+-]+$/i.test(rate || '') ? Number(rate) : NaN };
+    for (const extra of extras) {
+      const at = extra.lastIndexOf('_');
+      const name = extra.slice(0, at);
+      if (at > 0 && LANE_EXTRAS.includes(name)) lane[name] = Number(extra.slice(at + 1));
+    }
+    return lane;
+  }),
+  show: (v) => v.map((lane) => [lane.optimizer, lane.learning_rate,
+    ...LANE_EXTRAS.filter((k) => lane[k] !== undefined && lane[k] !== null).map((k) => `${k}_${lane[k]}`)].join('*')).join(','),
+};
+
 // key, codec, default, scope. `always` keys are written to the URL even at their default value,
 // so a shared link names the data set and seed explicitly.
 export const PROPS = [
@@ -53,18 +71,27 @@ export const PROPS = [
   { key: 'hide', codec: words, def: [], scope: 'page' },
   { key: 'lesson', codec: str, def: '', scope: 'page' },   // the guided lesson shown beside the page (lessons/panel.js)
   { key: 'lab', codec: str, def: '', scope: 'page' },      // 'overfit': the overfitting lab's buttons (overfit.js)
+  // the optimizer race (/race): its lanes, the training loss that wins, and how long it may last
+  { key: 'lanes', codec: lanes, def: [{ optimizer: 'sgd', learning_rate: 0.03 }, { optimizer: 'adam', learning_rate: 0.03 }], scope: 'race' },
+  { key: 'target_loss', codec: num, def: 0.1, scope: 'race' },
+  { key: 'max_epochs', codec: int, def: 2000, scope: 'race' },
 ];
 
 const BY_KEY = new Map(PROPS.map((p) => [p.key, p]));
 export const ENGINE_KEYS = PROPS.filter((p) => p.scope === 'engine').map((p) => p.key);
 
 function copy(v) {
-  return Array.isArray(v) ? v.slice() : v;
+  if (Array.isArray(v)) return v.map((x) => (x && typeof x === 'object' ? { ...x } : x));
+  return v;
 }
 
 function same(a, b) {
   if (Array.isArray(a) || Array.isArray(b)) {
-    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => x === b[i]);
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => same(x, b[i]));
+  }
+  if (a && b && typeof a === 'object' && typeof b === 'object') {
+    const keys = Object.keys(a);
+    return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
   }
   return a === b;
 }
@@ -74,6 +101,10 @@ function valid(prop, value) {
   if (prop.codec === num || prop.codec === int) return Number.isFinite(value);
   if (prop.codec === ints) return value.every((x) => Number.isInteger(x) && x > 0);
   if (prop.codec === words) return value.every((x) => /^[a-z0-9_-]+$/i.test(x));
+  if (prop.codec === lanes) {
+    return value.length >= 2 && value.length <= 4 && value.every((lane) => /^[a-z]+$/.test(lane.optimizer)
+      && Object.entries(lane).every(([k, x]) => k === 'optimizer' || Number.isFinite(x)));
+  }
   if (prop.codec === str) return /^[a-z0-9_]+$/i.test(value);
   return true;
 }
