@@ -76,7 +76,7 @@ export function createMatrix({ latest, actions }) {
     setChildren(host,
       el('div', { class: 'matrix-head' },
         el('strong', {}, last ? 'Weights into the output' : `Weights into layer ${layerIndex + 1}`),
-        el('span', { class: 'hint' }, `W is ${o.nIn} × ${o.nOut}: one row per neuron the connections leave, one column per neuron they reach; z = a·W + b. Click a number to change it.`),
+        el('span', { class: 'hint' }, `W is ${o.nIn} × ${o.nOut}: one row per neuron the connections leave, one column per neuron they reach; z = a·W + b. W and b are parameters: training learns them, and you can click a number to set it by hand.`),
         el('button', { type: 'button', class: 'notice-close', 'aria-label': 'Close', onclick: () => close() }, '×')),
       el('div', { class: 'matrix-scroll' }, el('table', { class: 'matrix-table' }, el('thead', {}, head), el('tbody', {}, body))),
       message, more);

@@ -284,8 +284,9 @@ export function createStepThrough({ state, latest }) {
       const layer = insp.layers[l];
       title.textContent = `Update · ${layerName(insp, l)}: old → new`;
       formula.textContent = plainStep()
-        ? `Gradient descent on this point alone: w ← w − η·∂L/∂w with η = ${num(c.learning_rate)} (training averages this over a batch).`
-        : `One ${label(c.optimizer)} step on this point alone with η = ${num(c.learning_rate)} (training averages over a batch).`;
+        ? `Gradient descent on this point alone: w ← w − η·∂L/∂w with η = ${num(c.learning_rate)} (training averages this over a batch). `
+        : `One ${label(c.optimizer)} step on this point alone with η = ${num(c.learning_rate)} (training averages over a batch). `;
+      formula.append(el('span', { class: 'learned-chosen' }, 'w and b are parameters (learned); η and the optimizer are hyperparameters (chosen).'));
       head = header('', 'old', 'new');
       const from = fromValues(insp, l);
       let n = 0;
@@ -388,10 +389,9 @@ export function createStepThrough({ state, latest }) {
       ring(current);
       const layer = insp.layers[current];
       const from = fromValues(insp, current);
-      layer.z.forEach((_, k) => {
-        leftStack(current, k, from.map((__, s) => [`${fmt(layer.w[s][k], 3)} → ${fmt(layer.new_w[s][k], 3)}`, (i) => updateText(i, current, 'w', s, k)]));
-        below(current, k, `b ${fmt(layer.b[k], 3)} → ${fmt(layer.new_b[k], 3)}`, 'is-current', (i) => updateText(i, current, 'b', 0, k));
-      });
+      layer.z.forEach((_, k) => leftStack(current, k, [
+        ...from.map((__, s) => [`${fmt(layer.w[s][k], 3)} → ${fmt(layer.new_w[s][k], 3)}`, (i) => updateText(i, current, 'w', s, k)]),
+        [`b ${fmt(layer.b[k], 3)} → ${fmt(layer.new_b[k], 3)}`, (i) => updateText(i, current, 'b', 0, k)]]));
     }
     overlay.replaceChildren(...items);
   }
