@@ -101,7 +101,7 @@ export function createRaceLanes({ state, latest, actions }) {
       c.epoch.textContent = lane ? count(lane.epoch) : '0';
       c.loss.textContent = lane ? fmt(lane.train_loss, 3) : '–';
       let badge = '';
-      if (lane && lane.diverged) badge = `Diverged at epoch ${count(lane.epoch)}`;
+      if (lane && lane.diverged) badge = `Diverged in epoch ${count(lane.epoch + 1)}`;
       else if (lane && lane.finished_at !== null) badge = f.winner === k ? `Winner · epoch ${count(lane.finished_at)}` : `Target at epoch ${count(lane.finished_at)}`;
       c.badge.textContent = badge;
       c.badge.hidden = !badge;

@@ -3,7 +3,7 @@
 
 import { el, setChildren, count } from './dom.js';
 
-const SPEEDS = [[1, '1 epoch / frame'], [2, '2 epochs / frame'], [5, '5 epochs / frame'], [20, '20 epochs / frame'], [100, '100 epochs / frame'], [0, 'As fast as possible']];
+const SPEEDS = [[1, 'Slow: 1 epoch / frame'], [2, '2 epochs / frame'], [5, '5 epochs / frame'], [20, '20 epochs / frame'], [100, '100 epochs / frame'], [0, 'As fast as possible']];
 
 export function createRaceRunbar({ state, latest, actions }) {
   const host = document.getElementById('race-runbar');
@@ -15,15 +15,14 @@ export function createRaceRunbar({ state, latest, actions }) {
   const playText = el('span', { class: 'race-play-text', id: 'race-play-text' }, 'Start');
   const epoch = el('output', { id: 'race-epoch', class: 'counter-value' }, '0');
   const rate = el('output', { id: 'race-rate' }, '–');
-  const speed = el('select', { id: 'race-speed', 'aria-label': 'Speed', title: 'Epochs every lane trains between two pictures',
-    onchange: () => state.set({ speed: Number(speed.value) }) },
+  const speed = el('select', { id: 'race-speed', 'aria-label': 'Speed: epochs every lane trains between two pictures',
+    title: 'Speed: epochs every lane trains between two pictures', onchange: () => state.set({ speed: Number(speed.value) }) },
   SPEEDS.map(([v, text]) => el('option', { value: String(v) }, text)));
   setChildren(host,
     el('div', { class: 'run-buttons' }, reset, play, playText),
-    el('div', { class: 'counters' },
-      el('div', { class: 'counter' }, el('span', { class: 'counter-caption' }, 'Epoch'), epoch),
-      el('div', { class: 'counter-notes' }, el('span', { title: 'Race epochs per second: every running lane trains one epoch' }, rate, ' epochs / s'))),
-    el('label', { class: 'ctl' }, el('span', { class: 'ctl-caption' }, 'Speed'), speed));
+    el('div', { class: 'counter race-counter' }, el('span', { class: 'counter-caption' }, 'Epoch'), epoch,
+      el('span', { class: 'counter-note', title: 'Race epochs per second: every running lane trains one epoch' }, rate, ' epochs / s')),
+    speed);
 
   document.addEventListener('keydown', (event) => {
     const tag = event.target && event.target.tagName;
@@ -45,7 +44,8 @@ export function createRaceRunbar({ state, latest, actions }) {
       play.setAttribute('aria-label', playing ? 'Pause the race' : 'Start the race');
       play.firstChild.className = `icon ${playing ? 'icon-pause' : 'icon-play'}`;
       play.disabled = over && !playing;
-      playText.textContent = playing ? 'Racing' : over ? 'Finished: reset to race again' : 'Start';
+      playText.textContent = playing ? 'Racing' : over ? 'Finished' : 'Start';
+      playText.title = over && !playing ? 'Every lane has stopped: reset to race again' : '';
       const f = latest.frame;
       if (f) {
         epoch.textContent = count(Math.max(0, ...f.lanes.map((l) => l.epoch)));

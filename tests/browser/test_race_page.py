@@ -64,6 +64,15 @@ def test_nobody_wins_when_no_lane_reaches_the_target_and_reset_starts_again(page
     facts = page.js(FACTS)
     assert facts["raceWinner"] is None and facts["raceOver"] is True and facts["raceTargetLoss"] == 0.01
     assert page.is_disabled("#race-play") and page.inner_text("#race-epoch") == "100"
+    # a reload comes back to the same race, its curves included
+    session = page.js("window.nnp.latest.welcome.session")
+    page.reload()
+    page.wait_for("window.nnp && window.nnp.latest.frame && window.nnp.latest.frame.over"
+                  " && window.nnp.latest.history.length === 2")
+    assert page.js("window.nnp.latest.welcome.resumed") is True
+    assert page.js("window.nnp.latest.welcome.session") == session
+    assert page.js("window.nnp.latest.history.map((rows) => rows.length)") == [100, 100]
+    assert page.inner_text("#race-winner-name") == "Nobody reached the target"
     page.click("#race-reset")
     page.wait_for("!window.nnp.latest.frame.over && window.nnp.latest.frame.lanes.every((l) => l.epoch === 0)")
     assert page.inner_text("#race-winner-name") == "Nobody yet" and not page.is_disabled("#race-play")
