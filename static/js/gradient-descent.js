@@ -25,7 +25,7 @@ const RATE_MIN = 0.001;
 const RATE_MAX = 2;
 const MOMENTUM = 0.9;           // the engine's default momentum μ
 
-const settings = urlSettings({
+const SPEC = {
   w: numberIn(5, -100, 100),
   x: numberIn(2, -6, 6, (v) => v !== 0),
   target: numberIn(6, -100, 100),
@@ -35,7 +35,8 @@ const settings = urlSettings({
   huber_delta: numberIn(1, 1e-3, 100),
   projector: flag,
   hide: names,
-});
+};
+const settings = urlSettings(SPEC);
 const s = settings.values;
 const ask = asker('/api/one-weight');
 const $ = (id) => document.getElementById(id);
@@ -218,10 +219,11 @@ function showSettings() {
   }
 }
 
-/** Take a new value for `key` (refused quietly when out of range: the field shows the last good value). */
+/** Take a new value for `key`; one out of range is explained and the field shows the last good value again. */
 function change(key, value, restart) {
   if (value === undefined) {
-    showError(`${key === 'x' ? 'x must be between −6 and 6 and not 0' : 'that value is out of range'}`);
+    const { lo, hi } = SPEC[key];
+    showError(`${key.replace('_', ' ')} must be a number from ${number(lo)} to ${number(hi)}${key === 'x' ? ', not 0' : ''}`);
     showSettings();
     return;
   }
@@ -231,16 +233,16 @@ function change(key, value, restart) {
   refresh(restart);
 }
 
-function numberField(id, key, codec, restart) {
-  $(id).addEventListener('change', (event) => change(key, codec.parse(event.target.value), restart));
+function numberField(id, key, restart) {
+  $(id).addEventListener('change', (event) => change(key, SPEC[key].parse(event.target.value), restart));
 }
 
 $('gd-rate-slider').addEventListener('input', (event) => change('learning_rate', sliderToRate(Number(event.target.value)), false));
-numberField('gd-rate', 'learning_rate', numberIn(0.1, 1e-4, 10), false);
-numberField('gd-delta', 'huber_delta', numberIn(1, 1e-3, 100), false);
-numberField('gd-w', 'w', numberIn(5, -100, 100), true);
-numberField('gd-x', 'x', numberIn(2, -6, 6, (v) => v !== 0), true);
-numberField('gd-target', 'target', numberIn(6, -100, 100), true);
+numberField('gd-rate', 'learning_rate', false);
+numberField('gd-delta', 'huber_delta', false);
+numberField('gd-w', 'w', true);
+numberField('gd-x', 'x', true);
+numberField('gd-target', 'target', true);
 $('gd-loss').addEventListener('change', (event) => change('loss', event.target.value, false));
 $('gd-optimizer').addEventListener('change', (event) => change('optimizer', event.target.value, false));
 for (const button of document.querySelectorAll('[data-rate]')) {

@@ -35,6 +35,8 @@ export function numberIn(def, lo, hi, extra = () => true) {
       return Number.isFinite(v) && v >= lo && v <= hi && extra(v) ? v : undefined;
     },
     show: (v) => String(v),
+    lo,
+    hi,
   };
 }
 

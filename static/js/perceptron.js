@@ -240,15 +240,16 @@ function showLog(reply) {
 }
 
 // ------------------------------------------------------------------ what the page shows
+/** Everything from the newest answer (its weights and threshold are the ones it decided with). */
 function render(learn = 'none') {
   showSettings();
   renderRows();
   if (!answer) return;
   answer.terms.forEach((term, i) => {
-    controls[i].term.textContent = `${show(s.weights[i])} × ${s.inputs[i]} = ${show(term)}`;
+    controls[i].term.textContent = `${show(answer.weights[i])} × ${s.inputs[i]} = ${show(term)}`;
     controls[i].term.classList.toggle('is-off', s.inputs[i] === 0);
   });
-  const parts = answer.terms.map((_, i) => `${show(s.weights[i])}·${s.inputs[i]}`).join(' + ');
+  const parts = answer.terms.map((_, i) => `${show(answer.weights[i])}·${s.inputs[i]}`).join(' + ');
   setChildren($('pc-sum'), 'sum = ', parts, ' = ', el('b', { id: 'pc-sum-value', dataset: { value: String(answer.sum) } }, show(answer.sum)));
   const go = answer.decision === 1;
   const decision = go ? 'go' : 'stay';
@@ -256,7 +257,7 @@ function render(learn = 'none') {
   decided = decision;
   $('pc-decision').dataset.decision = decision;
   $('pc-decision-word').textContent = go ? 'Go' : 'Stay home';
-  $('pc-why').textContent = `sum ${show(answer.sum)} ${go ? '≥' : '<'} threshold ${show(s.threshold)}`;
+  $('pc-why').textContent = `sum ${show(answer.sum)} ${go ? '≥' : '<'} threshold ${show(answer.threshold)}`;
   const rows = s.rows.length;
   if (learn !== 'none' || !$('pc-changes').hidden) {
     $('pc-summary').textContent = `${answer.correct} of ${rows} rows right${answer.correct === rows && rows ? ' — the perceptron agrees with every past decision.' : '.'}`;
@@ -264,8 +265,8 @@ function render(learn = 'none') {
     $('pc-summary').textContent = `${answer.correct} of ${rows} rows right. Press Learn to let the rule fix the wrong ones.`;
   }
   publish({
-    perceptronSum: answer.sum, perceptronThreshold: s.threshold, perceptronDecision: decision, perceptronFlips: flips,
-    perceptronTableCorrect: answer.correct, perceptronTableRows: rows, perceptronWeights: s.weights.slice(),
+    perceptronSum: answer.sum, perceptronThreshold: answer.threshold, perceptronDecision: decision, perceptronFlips: flips,
+    perceptronTableCorrect: answer.correct, perceptronTableRows: rows, perceptronWeights: answer.weights.slice(),
     perceptronInputs: s.inputs.slice(), perceptronLearnPasses: passes,
   });
 }
