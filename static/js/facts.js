@@ -8,7 +8,8 @@
 //   noise, nClasses, features, hidden (array of widths), activation, hiddenActivations (one per hidden layer),
 //   outputActivation, loss, optimizer, learningRate, batchSize, regularization, regRate, dropout, seed
 //   outputBias (the first output neuron's bias), pinnedPoint ([x1, x2] followed through the network, or null),
-//   pointLoss (the loss of that point, or null)
+//   pointLoss (the loss of that point, or null), focusedUnit (the neuron whose map is enlarged: its index among the
+//   neurons after the input layer, hidden layers first; null when none)
 // Missing numbers are null, never NaN.
 
 import { publish } from './progress.js';
@@ -112,6 +113,7 @@ export function createFacts({ latest }) {
         update.pinnedPoint = latest.pinned ? latest.pinned.slice() : null;
         const inspection = latest.inspection;
         update.pointLoss = latest.pinned && inspection ? finite(inspection.loss) : null;
+        update.focusedUnit = Number.isInteger(latest.focusUnit) ? latest.focusUnit : null;
       }
       if (Object.keys(update).length) publish(update);
     },

@@ -304,3 +304,63 @@ def test_perceptron_lesson_flips_the_decision_and_learns_the_table(open_page, se
     page.click("#pc-learn-all")
     wait_task(page, "learn", 20)
     assert "every past decision" in page.inner_text("#pc-summary")
+
+
+def test_neuron_lesson_wants_the_bias_moved_by_hand(open_page):
+    page = open_page()
+    open_lesson(page, lesson(page, "neuron"))
+    page.play()
+    wait_task(page, "train", 30)
+    page.pause()
+    offset = page.js("window.nnp.latest.paramOffsets()[0].b")
+    bias = page.js(f"window.nnp.latest.params[{offset}]")
+    before = page.map_signature()
+    # a small nudge is not enough
+    page.click("#net-layer .node.unit.output .bias")
+    page.fill("#edit-value", str(round(bias + 1, 3)))
+    page.press("#edit-value", "Enter")
+    page.wait_for(f"Math.abs(window.nnp.latest.params[{offset}] - {bias + 1}) < 1e-3")
+    assert not task_done(page, "bias")
+    page.click("#net-layer .node.unit.output .bias")
+    page.fill("#edit-value", str(round(bias - 2.5, 3)))
+    page.press("#edit-value", "Enter")
+    wait_task(page, "bias", 10)
+    assert page.map_distance(before, page.map_signature()) > 30, "the boundary moved on the map"
+    assert "only shifts" in page.inner_text("[data-task=bias] .task-done")
+
+
+def test_features_lesson_and_hidden_neurons_lesson(open_page):
+    page = open_page()
+    open_lesson(page, lesson(page, "features"))
+    page.play()
+    # other features do not turn the line into a circle
+    page.click(".feature[data-feature='x1x2']")
+    page.wait_for("window.nnp.latest.config.features.includes('x1x2')")
+    page.play()
+    page.wait_for("window.nnp.latest.frame.counters.epoch >= 60", 60)
+    assert not task_done(page, "circle")
+    for name in ("x1x2", "x1sq", "x2sq"):
+        page.click(f".feature[data-feature='{name}']")
+    page.wait_for("JSON.stringify(window.nnp.latest.config.features) === '[\"x1\",\"x2\",\"x1sq\",\"x2sq\"]'")
+    page.play()
+    wait_task(page, "circle", 30)
+    assert not task_done(page, "only-two")
+    for name in ("x1", "x2"):
+        page.click(f".feature[data-feature='{name}']")
+    page.wait_for("window.nnp.latest.config.features.length === 2")
+    page.play()
+    wait_task(page, "only-two", 30)
+
+    open_lesson(page, lesson(page, "hidden_neurons"))
+    for unit in range(3):
+        page.hover(f"#net-layer .node.unit[data-unit='{unit}']")
+        page.wait_for(f"window.nnp.latest.focusUnit === {unit}")
+    assert not task_done(page, "hover"), "three of four neurons is not all of them"
+    page.hover("#net-layer .node.unit[data-unit='3']")
+    wait_task(page, "hover", 10)
+    page.mouse.move(5, 700)
+    page.play()
+    page.wait_for("window.nnp.latest.frame.metrics.test.accuracy >= 0.95", 60)
+    assert not task_done(page, "combined"), "it asks to look again after training"
+    page.hover("#net-layer .node.unit[data-unit='1']")
+    wait_task(page, "combined", 10)

@@ -104,6 +104,40 @@ export const LESSONS = [
     ],
   },
   {
+    id: 'features',
+    group: 'Input features',
+    title: 'Features: help the network by hand',
+    summary: 'Feed the network x₁² and x₂² instead of x₁ and x₂, and one neuron can draw a circle.',
+    page: '/',
+    config: { task: 'binary', dataset: 'circle', hidden: [], features: ['x1', 'x2'], learning_rate: 0.03, seed: 25 },
+    show: [...BASICS, 'features'],
+    text: [
+      'The inputs do not have to be the raw coordinates. You can also give the network made-up inputs, called '
+      + 'features, such as x₁², x₂², x₁·x₂ or sin x₁. Each small picture on the left shows one feature over the plane.',
+      'A single neuron can only draw a straight line through its inputs. But a circle is a straight line in the '
+      + 'right inputs: x₁² + x₂² = r² is just a weighted sum of x₁² and x₂².',
+    ],
+    tasks: [
+      {
+        id: 'circle',
+        text: 'Without adding any hidden layer, click features on the left to switch them on or off until the test '
+          + 'accuracy reaches 95 %.',
+        done: 'Well done: with squared inputs, the neuron’s straight line became a circle on the map.',
+        allowed: ['features'],
+        check: (f, run) => f.hidden.length === 0 && f.features.includes('x1sq') && f.features.includes('x2sq')
+          && f.testAccuracy >= 0.95 && run.epochs >= 1,
+      },
+      {
+        id: 'only-two',
+        text: 'Now use only two features, x₁² and x₂², and reach 95 % again.',
+        done: 'Well done: x₁ and x₂ were not needed at all; the right features did all the work that a hidden layer would.',
+        allowed: ['features'],
+        check: (f, run) => f.hidden.length === 0 && f.features.length === 2 && f.features.includes('x1sq')
+          && f.features.includes('x2sq') && f.testAccuracy >= 0.95 && run.epochs >= 1,
+      },
+    ],
+  },
+  {
     id: 'nonlinear',
     group: 'Activations and non-linearity',
     title: 'Why activation functions matter',
@@ -133,6 +167,43 @@ export const LESSONS = [
         done: 'Well done: the bend in the activation lets the layers combine straight lines into a curve around the circle.',
         allowed: ['activation', 'hidden_activations'],
         check: (f, run) => all(f.hiddenActivations, (a) => a !== 'linear') && f.testAccuracy >= 0.95 && run.epochs >= 1,
+      },
+    ],
+  },
+  {
+    id: 'hidden_neurons',
+    group: 'What hidden neurons learn',
+    title: 'What hidden neurons learn',
+    summary: 'Each hidden neuron answers a simple question about the plane; the output combines the answers.',
+    page: '/',
+    config: { task: 'binary', dataset: 'circle', hidden: [4], activation: 'tanh', features: ['x1', 'x2'], learning_rate: 0.03, seed: 26 },
+    show: [...BASICS],
+    text: [
+      'Every neuron in the diagram has a small picture: its own output for every point of the plane. Blue means '
+      + 'a high value, orange a low one.',
+      'A first-layer neuron can only split the plane along a line, so its picture is two halves. The output '
+      + 'neuron adds up these pictures, each with its own weight, and that sum is the big map on the right.',
+    ],
+    tasks: [
+      {
+        id: 'hover',
+        text: 'Hover each of the four hidden neurons in turn to see its picture enlarged on the map.',
+        done: 'Well done: each hidden neuron only splits the plane in two; none of them sees the circle alone.',
+        allowed: [],
+        check: (f, run, memo) => {
+          memo.seen = memo.seen || new Set();
+          if (Number.isInteger(f.focusedUnit) && f.focusedUnit < f.hidden[0]) memo.seen.add(f.focusedUnit);
+          return memo.seen.size >= f.hidden[0];
+        },
+      },
+      {
+        id: 'combined',
+        text: 'Press play until the test accuracy reaches 95 %, then hover the hidden neurons again and compare '
+          + 'their pictures with the output.',
+        done: 'Well done: four straight splits, weighted and added, make the round shape of the output.',
+        allowed: [],
+        check: (f, run) => f.testAccuracy >= 0.95 && run.epochs >= 1 && Number.isInteger(f.focusedUnit)
+          && f.focusedUnit < f.hidden[0],
       },
     ],
   },
@@ -437,8 +508,9 @@ export const LESSONS = [
     config: { task: 'multiclass', dataset: 'blobs', n_classes: 3, hidden: [4], features: ['x1', 'x2'], learning_rate: 0.03, seed: 22 },
     show: [...BASICS, 'data', 'n_classes', 'confusion'],
     text: [
-      'With more than two classes, the output layer gets one neuron per class. Softmax turns their values z into '
-      + 'probabilities that add up to 1: p_k = e^(z_k) ÷ (e^(z_1) + … + e^(z_K)).',
+      'With more than two classes, the output layer gets one neuron per class. Softmax turns their values into '
+      + 'probabilities: all positive, adding up to 1, and the bigger a neuron’s value, the bigger its share '
+      + '(p_k = e^z_k ÷ the sum of e^z over all classes).',
       'The class with the highest probability is the network’s answer; each colour on the map shows where a class '
       + 'wins. The confusion matrix counts, for each true class, which class the network picked.',
     ],
