@@ -81,24 +81,25 @@ export function drawActivation(canvas, name, { width, height, marks = [], strong
 }
 
 /**
- * The neuron whose z the activation control marks: the hovered neuron (latest.focusUnit) when it is a hidden neuron
- * using `activation`, else the first hidden neuron that does; its numbers for the pinned point. Null when no point
- * is pinned or no hidden layer uses this activation.
+ * The neuron whose z the activation control marks: the hovered neuron (latest.focusUnit) when it uses `activation`,
+ * else the first neuron that does (a hidden one; the output of a perceptron); its numbers for the pinned point.
+ * Null when no point is pinned or no layer uses this activation.
  */
 export function inspectedNeuron(latest, activation) {
   const insp = latest.inspection;
   const sizes = latest.sizes;
-  if (!latest.pinned || !insp || !Array.isArray(insp.layers) || !sizes) return null;
-  const hidden = insp.layers.slice(0, -1);
+  if (!latest.pinned || !insp || !Array.isArray(insp.layers) || !sizes || insp.layers.length !== sizes.length - 1) return null;
+  const last = insp.layers.length - 1;
   const candidates = [];
-  hidden.forEach((layer, l) => layer.z.forEach((z, k) => candidates.push({ l, k, z, act: layer.activation })));
+  insp.layers.forEach((layer, l) => layer.z.forEach((z, k) => candidates.push({ l, k, z, act: layer.activation,
+    name: l === last ? `out ${k + 1}` : `L${l + 1}·${k + 1}` })));
   const offsets = [];
   let at = 0;
   for (let l = 1; l < sizes.length; l++) { offsets.push(at); at += sizes[l]; }
   const usable = candidates.filter((c) => c.act === activation);
   const hovered = usable.find((c) => offsets[c.l] + c.k === latest.focusUnit);
   const pick = hovered || usable[0];
-  return pick ? { name: `L${pick.l + 1}·${pick.k + 1}`, z: pick.z } : null;
+  return pick ? { name: pick.name, z: pick.z } : null;
 }
 
 /** The activation control's small plot: f and f′ of `activation`, the inspected neuron's z marked on both. */

@@ -136,6 +136,17 @@ def test_step_through_shows_the_engines_forward_backward_and_update(page):
     assert f"{ref['layers'][0]['grad_w'][0][0]:.4g}".replace("-", "−")[:5] in explained
     assert abs(a_from * delta - ref["layers"][0]["grad_w"][0][0]) < 1e-12
 
+    # the step's activation plot marks the hovered neuron's z on tanh and its slope
+    page.click("#step-forward")
+    page.hover("#step-table tr[data-unit='1']")
+    page.wait_for("document.getElementById('step-plot-note').textContent.includes('L1·2: z =')")
+    note = page.inner_text("#step-plot-note").split("L1·2: ")[1]
+    numbers = dict(part.split(" = ") for part in note.split(", "))
+    z = ref["layers"][0]["z"][1]
+    same_printed(numbers["z"], z)
+    same_printed(numbers["f(z)"], math.tanh(z))
+    same_printed(numbers["f′(z)"], 1 - math.tanh(z) ** 2)
+
     # the update: old → new, and new = w − η·∂L/∂w for plain gradient descent
     eta = page.config()["learning_rate"]
     page.click("#step-update")
@@ -225,6 +236,18 @@ def test_the_activation_plot_marks_the_inspected_neurons_z_for_every_activation(
         same_printed(str(shown["f(z)"]), f(z))
         assert abs(shown["f′(z)"] - df(z)) <= 5e-4 * max(abs(df(z)), 1e-3)
         page.mouse.move(5, 5)
+    # the step activation belongs to a perceptron: no hidden layer, the output neuron's z is marked
+    page.click("#remove-layer")
+    page.click("#remove-layer")
+    page.wait_for("window.nnp.latest.network.sizes.length === 2")
+    page.select_option("#ctl-activation", "step")
+    page.wait_for("window.nnp.latest.config.output_activation === 'step'"
+                  " && window.nnp.latest.inspection.layers.length === 1")
+    page.wait_for("document.getElementById('activation-plot').getAttribute('aria-label').includes('out 1')")
+    z = page.js("window.nnp.latest.inspection.layers[0].z[0]")
+    shown = plot_label_numbers(page)
+    same_printed(str(shown["z"]), z)
+    assert shown["f(z)"] == (1.0 if z >= 0 else 0.0) and shown["f′(z)"] == 0.0
 
 
 def output_map_rows(page) -> list:
@@ -266,3 +289,18 @@ def test_linear_layers_cannot_separate_the_circle_and_tanh_can(page):
     page.select_option("#ctl-activation", "relu")          # changing the setup by hand ends the demonstration
     page.wait_for("window.nnp.latest.config.activation === 'relu'")
     assert facts(page)["linearDemo"] is None
+
+
+def test_every_part_of_the_page_says_whether_its_numbers_are_learned_or_chosen(page):
+    page.open()
+    assert "you choose these" in page.inner_text("#hyper-title")
+    assert page.inner_text("#hyper-title").startswith("Hyperparameters")
+    assert "chosen, not learned" in page.inner_text("#data-title")
+    net = page.inner_text("#net-title")
+    assert net.startswith("Parameters") and "learned by the network: 25 weights and biases" in net
+    assert page.is_visible("#net-chosen-note") and page.inner_text("#net-chosen-note") == "hyperparameters:"
+    page.click(".output-head .matrix-btn")
+    assert "W and b are parameters: training learns them" in page.inner_text("#weight-matrix")
+    pin_a_point(page)
+    page.click("#step-update")
+    assert "w and b are parameters (learned); η and the optimizer are hyperparameters (chosen)" in page.inner_text("#step-formula")
