@@ -10,6 +10,7 @@ import numpy as np
 
 from . import activations, losses, optimizers
 from .config import DATA, LIVE, Config, ConfigError
+from .divergence import LossWatch, nonfinite_report
 from .datasets import Dataset, from_points, generate, parse_csv, split
 from .features import feature_matrix
 from .grid import grid_inputs, unit_maps
@@ -90,6 +91,7 @@ class Trainer:
         self.history: list[dict] = []
         self.divergence: dict | None = None
         self._last_good: tuple | None = None
+        self._watch: LossWatch | None = None     # restarted by any change; see engine/divergence.py
 
     def _apply_live(self) -> None:
         c = self.config
@@ -114,6 +116,7 @@ class Trainer:
         if not changed:
             return "unchanged"
         old = self.config
+        self._watch = None
         if changed <= LIVE:
             if self.divergence:
                 self.step_back()
@@ -153,6 +156,7 @@ class Trainer:
         self.data = data
         self.train_idx, self.test_idx = split(len(data.labels), c.train_ratio, c.seed)
         self._prepare_inputs()
+        self._watch = None
         if not keep:
             self._build_network()
 
@@ -212,6 +216,8 @@ class Trainer:
         orders[first:] = np.arange(n)
         self._shuffle_rng.permuted(orders[first:], axis=1, out=orders[first:])
         seeds[first:] = (self.config.seed * 1_000_003 + (self.epoch + np.arange(first, rows)) * 7919) % (2**31 - 1)
+        if self._watch is None:
+            self._watch = LossWatch(self.loss("train"), self.iteration, self._know_nothing_loss())
         self._last_good = (self.params.copy(), self._m.copy(), self._s.copy(), int(self._ip[I_T]),
                            self.epoch, self.iteration, self.examples_seen, self._pending)
         epoch_loss = np.zeros(rows)
@@ -224,12 +230,19 @@ class Trainer:
         self.examples_seen += done_rows * n + pos - position
         self.epoch += done_rows
         self._pending = (orders[done_rows], int(seeds[done_rows]), pos) if pos else None
-        if cursor[3] or not np.isfinite(self.params).all():
-            self.divergence = {"epoch": self.epoch, "iteration": self.iteration,
-                               "reason": "the loss or a weight became infinite or NaN",
-                               "advice": "lower the learning rate, then step back to the last finite weights"}
         self._record()
+        if cursor[3] or not np.isfinite(self.params).all():
+            self.divergence = nonfinite_report(self.epoch, self.iteration)
+        elif self._watch.exploded(self.history[-1]["train_loss"], self.iteration, per_epoch):
+            self.divergence = self._watch.report(self.epoch, self.iteration)
         return self
+
+    def _know_nothing_loss(self) -> float | None:
+        """L₀: the mean training loss of this network with every weight and bias zero (outputs act(0))."""
+        out = np.zeros_like(self.t_train)
+        value = evaluate(np.zeros_like(self.params), self.layout.table, self.x_train, self.t_train,
+                         self._ip[I_LOSS], self._hp[H_HUBER], out, np.zeros_like(self._buf))
+        return float(value) if math.isfinite(value) else None
 
     def step_back(self) -> None:
         """Undo the last chunk: restore the weights, optimizer state and counters from before it."""
@@ -239,6 +252,7 @@ class Trainer:
         self.params[:], self._m[:], self._s[:] = params, m, s
         self._ip[I_T] = t
         self.divergence = None
+        self._watch = None
         self._record()
 
     # ---------------------------------------------------------------- reading
@@ -362,12 +376,14 @@ class Trainer:
         if not (0 <= source < w.shape[0] and 0 <= target < w.shape[1]):
             raise ConfigError(f"layer {layer} has weights [0..{w.shape[0] - 1}, 0..{w.shape[1] - 1}]")
         w[source, target] = _finite_value(value)
+        self._watch = None
 
     def set_bias(self, layer: int, unit: int, value: float) -> None:
         b = self.layout.bias(self.params, self._layer(layer))
         if not 0 <= unit < b.shape[0]:
             raise ConfigError(f"layer {layer} has biases 0..{b.shape[0] - 1}")
         b[unit] = _finite_value(value)
+        self._watch = None
 
     def set_weights(self, layer: int, matrix) -> None:
         """Replace a layer's whole weight matrix (n_in, n_out)."""
@@ -378,6 +394,7 @@ class Trainer:
         if not np.isfinite(m).all() or np.abs(m).max(initial=0) > MAX_WEIGHT:
             raise ConfigError(f"weights must be finite numbers within ±{MAX_WEIGHT:g}")
         w[:] = m
+        self._watch = None
 
     def _layer(self, layer: int) -> int:
         if not isinstance(layer, (int, np.integer)) or not 0 <= layer < self.layout.n_layers:

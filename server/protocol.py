@@ -482,10 +482,15 @@ class Block(Out):
 
 
 class Divergence(Out):
+    """Why training stopped (engine/divergence.py): a non-finite loss or weight, or a loss that exploded."""
+    kind: Literal["nonfinite", "exploding"]
     epoch: int
     iteration: int
     reason: str
     advice: str
+    loss: float | None = None               # exploding: the last epoch's mean training loss …
+    best_loss: float | None = None          # … the best reached before that epoch …
+    reference_loss: float | None = None     # … and the loss of an all-zero (know-nothing) network
 
 
 class FrameMessage(Out):

@@ -507,7 +507,7 @@ class Session(BaseSession):
         action, t = command.payload.action, self.trainer
         if action == "play":
             if t.divergence is not None:
-                out.status("diverged", "training stopped because the loss became infinite or NaN: lower the "
+                out.status("diverged", f"training stopped because {t.divergence['reason']}: lower the "
                                        "learning rate or step back before playing again")
             elif len(t.train_idx) == 0:
                 out.status("paused", "there is nothing to train on: add points or choose a data set")

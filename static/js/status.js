@@ -5,6 +5,12 @@ import { el, setChildren, count } from './dom.js';
 
 const LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 
+// what each kind of divergence (engine/divergence.py) looks like to the learner
+const HEADLINES = {
+  nonfinite: 'the network diverged — its numbers overflowed.',
+  exploding: 'the network diverged — the loss is exploding.',
+};
+
 /** A learning rate about ten times smaller, from the same list the control offers. */
 function lower(lr) {
   const smaller = LEARNING_RATES.filter((v) => v <= lr / 10 + 1e-12);
@@ -71,7 +77,7 @@ export function createStatus({ state, latest, actions }) {
     const where = Number.isFinite(d.epoch) ? ` at epoch ${count(d.epoch)}${Number.isFinite(d.iteration) ? ` (iteration ${count(d.iteration)})` : ''}` : '';
     setChildren(divergence,
       el('div', { class: 'banner-text' },
-        el('strong', {}, `Training stopped${where}: the network diverged.`), ' ',
+        el('strong', {}, `Training stopped${where}: ${HEADLINES[d.kind] || HEADLINES.nonfinite}`), ' ',
         el('span', {}, d.reason ? `${d.reason[0].toUpperCase()}${d.reason.slice(1)}.` : 'The loss or a weight became infinite or NaN.'), ' ',
         el('span', { class: 'banner-advice' }, `A learning rate of ${lr} makes each step overshoot the minimum by more than it gains. ${d.advice ? `${d.advice[0].toUpperCase()}${d.advice.slice(1)}.` : ''}`)),
       el('div', { class: 'banner-actions' },

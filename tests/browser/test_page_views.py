@@ -47,6 +47,37 @@ def test_learning_rate_10_on_the_spiral_shows_the_divergence_banner_and_nothing_
     assert page.number("#train-loss") < 5
 
 
+def test_learning_rate_10_chosen_on_the_page_blows_up_the_default_network_on_the_spiral(page):
+    # the default tanh 4-2 network never reaches infinity at η = 10: the loss explodes and stays up
+    page.open("?dataset=spiral")
+    page.select_option("#ctl-learning_rate", "10")
+    page.wait_for("window.nnp.latest.config && window.nnp.latest.config.learning_rate === 10")
+    page.click("#play")
+    page.wait_for("!document.querySelector('#divergence-banner').hidden", timeout=30)
+    text = page.inner_text("#divergence-banner")
+    assert "loss is exploding" in text and "knows nothing" in text, text
+    assert page.js("window.nnp.latest.frame.divergence.kind") == "exploding"
+    assert page.js("window.nnp.latest.frame.nonfinite_params") == 0
+    stopped = page.epoch()
+    page.click("#play")                                               # refused while diverged
+    page.settle()
+    assert page.epoch() == stopped and page.js("window.nnp.latest.frame.state") == "diverged"
+    page.click("#step-back")
+    page.wait_for("document.querySelector('#divergence-banner').hidden")
+    assert page.epoch() <= stopped
+    page.click("#play")                                               # still 10: it blows up again
+    page.wait_for("!document.querySelector('#divergence-banner').hidden", timeout=30)
+    assert "to 1" in page.inner_text("#lower-lr")
+    page.click("#lower-lr")
+    page.wait_for("window.nnp.latest.config.learning_rate === 1")
+    assert page.js("document.querySelector('#ctl-learning_rate').value") == "1"
+    page.play()
+    epoch = page.epoch()
+    page.wait_for(f"window.nnp.latest.frame.counters.epoch > {epoch + 20}", timeout=30)
+    page.pause()
+    assert page.js("document.querySelector('#divergence-banner').hidden")
+
+
 def test_multiclass_renders_k_colours_a_legend_and_a_confusion_matrix(page):
     page.open("?task=multiclass&dataset=blobs&n_classes=4&hidden=6&learning_rate=0.1")
     page.play()

@@ -199,6 +199,26 @@ def test_divergence_pauses_and_step_back_recovers(page):
     assert config["change"] == "live"
 
 
+def test_a_loss_that_explodes_without_infinity_is_a_divergence(page):
+    # the page's default network (tanh 4-2, cross-entropy) at η = 10 on the spiral: finite, but blown up
+    configure(page, dataset="spiral", hidden=[4, 2], activation="tanh", loss="bce", output_activation=None,
+              optimizer="sgd", batch_size=10, learning_rate=10)
+    page.send({"type": "control", "action": "play"})
+    status = page.until("status", where=lambda m: m["state"] == "diverged")
+    assert "training loss" in status["message"] and "learning rate" in status["message"]
+    frame, binary = page.frame(where=lambda m: m["state"] == "diverged")
+    report = frame["divergence"]
+    assert report["kind"] == "exploding" and report["epoch"] == frame["counters"]["epoch"]
+    assert report["loss"] > report["best_loss"] + report["reference_loss"] and frame["nonfinite_params"] == 0
+    assert frame["maps"] is not None and np.isfinite(params_of(binary)).all()
+    page.send({"type": "control", "action": "play"})                  # refused, and says why
+    refused = page.until("status")
+    assert refused["state"] == "diverged" and "training loss" in refused["message"]
+    configure(page, learning_rate=0.03)                               # steps back by itself
+    frame, _ = page.frame()
+    assert frame["state"] == "paused" and frame["divergence"] is None
+
+
 def test_a_live_change_while_diverged_recovers(page):
     configure(page, **{**STANDARD, "output_activation": "linear", "learning_rate": 10})
     page.send({"type": "control", "action": "play"})
