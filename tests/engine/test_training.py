@@ -372,15 +372,30 @@ def test_divergence_stops_training_says_when_and_steps_back():
 
 def test_divergence_is_found_at_the_same_batch_whatever_the_chunks():
     whole = Trainer(**DIVERGING).train(100)
+    assert whole.divergence["kind"] == "nonfinite"
+    chunked = Trainer(**DIVERGING)          # chunks too coarse for the loss watch to judge before the overflow
+    for _ in range(100):
+        chunked.train_batches(40)
+        if chunked.divergence:
+            break
+    assert chunked.divergence == whole.divergence
+    chunked.step_back()                      # back to the end of the last good chunk
+    assert chunked.iteration == (whole.divergence["iteration"] - 1) // 40 * 40 and np.isfinite(chunked.params).all()
+    assert chunked.loss("train") is not None
+
+
+def test_epoch_by_epoch_the_explosion_is_seen_before_the_overflow():
+    whole = Trainer(**DIVERGING).train(100)
     stepwise = Trainer(**DIVERGING)
     for _ in range(100):
         stepwise.train(1)
         if stepwise.divergence:
             break
-    assert stepwise.divergence == whole.divergence
-    stepwise.step_back()                       # back to the end of the last good epoch
-    assert stepwise.epoch == whole.divergence["epoch"] and np.isfinite(stepwise.params).all()
-    assert stepwise.loss("train") is not None
+    assert stepwise.divergence["kind"] == "exploding"
+    assert stepwise.divergence["iteration"] <= whole.divergence["iteration"]
+    assert np.isfinite(stepwise.params).all()
+    stepwise.step_back()
+    assert np.isfinite(stepwise.params).all() and stepwise.loss("train") is not None
 
 
 def test_lowering_the_learning_rate_after_divergence_resumes_training():
