@@ -79,6 +79,12 @@ def test_every_playground_lesson_opens_with_its_text_tasks_and_only_its_controls
         assert concept in groups, concept
     playground = [item for item in lessons if item["page"] == "/"]
     assert len(playground) >= 12
+    # every control on the playground is one a lesson knows how to hide (a new control must be added to the catalog)
+    page.goto(f"{server.url}/")
+    page.wait_ready()
+    names = set(page.js("[...document.querySelectorAll('[data-ctl]')].map((e) => e.dataset.ctl)"))
+    known = set(page.js("import('/static/js/lessons/catalog.js').then((m) => [...m.PLAYGROUND_CONTROLS, ...m.ALWAYS_SHOWN])"))
+    assert names <= known, f"controls no lesson can hide: {sorted(names - known)}"
     for item in playground:
         check_opens(page, item)
 

@@ -16,8 +16,11 @@ export const PLAYGROUND_CONTROLS = [
   'log_scale', 'smoothing', 'task', 'seed', 'draw', 'csv', 'n_points', 'noise', 'train_ratio', 'n_classes',
   'show_test', 'discretize', 'hidden_activations', 'neurons', 'matrix', 'speed', 'learning_rate', 'activation',
   'output_activation', 'loss', 'optimizer', 'momentum', 'beta1', 'beta2', 'rho', 'epsilon', 'huber_delta',
-  'batch_size', 'regularization', 'reg_rate', 'dropout', 'overfit_lab', 'stepthrough',
+  'batch_size', 'regularization', 'reg_rate', 'dropout', 'overfit_lab', 'stepthrough', 'linear-demo',
 ];
+
+/** Playground parts every lesson keeps: the name, the run bar and the projector switch. */
+export const ALWAYS_SHOWN = ['brand', 'runbar', 'projector'];
 
 // Controls inside the hyperparameter bar and the data column: showing one of them shows its container too.
 const CONTAINERS = {
