@@ -353,13 +353,17 @@ export function createStepThrough({ state, latest }) {
     const node = layout.node;
     const ring = (l) => layout.columns[l + 1].forEach((p) => items.push(el('div', { class: `step-ring is-${phase}`,
       style: `transform:translate(${(p.x - node / 2 - 4).toFixed(1)}px,${(p.y - node / 2 - 4).toFixed(1)}px);width:${node + 8}px;height:${node + 8}px` })));
-    const below = (l, k, text, cls, why) => {
+    // between tightly packed neurons a line of text no longer fits under a node: write a shorter note beside it
+    const dense = layout.pitch - node < 12;
+    const below = (l, k, text, cls, why, short = text) => {
       const p = layout.columns[l + 1][k];
-      items.push(note(p.x, p.y + node / 2 + 2, text, `below ${cls}`, why));
+      if (dense) items.push(note(p.x + node / 2 + 3, p.y, short, `beside ${cls}`, why));
+      else items.push(note(p.x, p.y + node / 2 + 2, text, `below ${cls}`, why));
     };
     const leftStack = (l, k, lines) => {
       const p = layout.columns[l + 1][k];
-      const room = Math.max(1, Math.floor(layout.pitch / 12));
+      const room = Math.floor(layout.pitch / 12);
+      if (dense || room < 2) return;   // the panel lists them all
       const shownLines = lines.length > room ? lines.slice(0, room - 1) : lines;
       const stack = el('div', { class: 'step-stack', style: `transform:translate(${(p.x - node / 2 - 6).toFixed(1)}px,${p.y.toFixed(1)}px)` },
         shownLines.map(([text, why]) => note(0, 0, text, 'in-stack', why)),
@@ -371,7 +375,8 @@ export function createStepThrough({ state, latest }) {
       layout.columns[0].forEach((p, s) => items.push(note(p.x + layout.inputNode / 2 + 4, p.y, `${inputName(s)} = ${fmt(insp.input[s], 3)}`,
         'beside', (i) => `input ${inputName(s)} of the pinned point = ${num(i.input[s])}`)));
       for (let l = 0; l <= current; l++) {
-        insp.layers[l].z.forEach((z, k) => below(l, k, `z ${fmt(z, 3)} · a ${fmt(insp.layers[l].a[k], 3)}`, l === current ? 'is-current' : 'is-done', (i) => forwardText(i, l, k)));
+        insp.layers[l].z.forEach((z, k) => below(l, k, `z ${fmt(z, 3)} · a ${fmt(insp.layers[l].a[k], 3)}`, l === current ? 'is-current' : 'is-done',
+          (i) => forwardText(i, l, k), `a ${fmt(insp.layers[l].a[k], 2)}`));
       }
     } else if (phase === 'backward' && current === L) {
       ring(L - 1);
@@ -380,7 +385,8 @@ export function createStepThrough({ state, latest }) {
     } else if (phase === 'backward') {
       ring(current);
       for (let l = L - 1; l >= current; l--) {
-        insp.layers[l].delta.forEach((d, k) => below(l, k, `δ ${fmt(d, 3)}`, l === current ? 'is-current' : 'is-done', (i) => deltaText(i, l, k)));
+        insp.layers[l].delta.forEach((d, k) => below(l, k, `δ ${fmt(d, 3)}`, l === current ? 'is-current' : 'is-done', (i) => deltaText(i, l, k),
+          `δ ${fmt(d, 2)}`));
       }
       const from = fromValues(insp, current);
       insp.layers[current].delta.forEach((_, k) => leftStack(current, k,
