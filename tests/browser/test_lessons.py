@@ -370,3 +370,22 @@ def test_features_lesson_and_hidden_neurons_lesson(open_page):
     assert not task_done(page, "combined"), "it asks to look again after training"
     page.hover("#net-layer .node.unit[data-unit='1']")
     wait_task(page, "combined", 10)
+
+
+def test_race_lesson_names_a_winner_then_races_three_lanes(open_page, server):
+    page = open_page()
+    item = lesson(page, "race")
+    open_lesson(page, item)
+    page.wait_for("window.nnp && window.nnp.latest.race && window.nnp.latest.raceSent === null")
+    assert [lane["optimizer"] for lane in page.js("window.nnp.latest.race.lanes")] == ["sgd", "adam"]
+    assert not task_done(page, "winner")
+    page.click("#race-play")
+    wait_task(page, "winner", 60)
+    assert not task_done(page, "three"), "two lanes are not three"
+    page.click("#add-lane")
+    page.wait_for("window.nnp.latest.race.lanes.length === 3 && window.nnp.latest.raceSent === null")
+    assert not task_done(page, "three")
+    if page.js("window.nnp.latest.runState") != "playing":
+        page.click("#race-play")
+    wait_task(page, "three", 60)
+    assert "lesson=race" in page.url

@@ -425,6 +425,41 @@ export const LESSONS = [
     ],
   },
   {
+    id: 'race',
+    group: 'Optimizers',
+    title: 'The optimizer race',
+    summary: 'Same network, same data, same starting weights: which way of stepping gets there first?',
+    page: '/race',
+    config: { dataset: 'xor', hidden: [8], noise: 0.1, seed: 4, lanes: 'sgd*0.01,adam*0.01', target_loss: 0.2 },
+    show: [],
+    text: [
+      'A fair race: every lane trains the very same network on the same data, starting from exactly the same '
+      + 'weights. Only the optimizer and its learning rate differ.',
+      'The first lane whose training loss gets down to the target wins. The chart shows every lane’s loss, and '
+      + 'each lane’s map shows what its network has learned so far.',
+    ],
+    tasks: [
+      {
+        id: 'winner',
+        text: 'Press Start and watch the two curves. Which optimizer reaches the target loss first?',
+        done: 'Well done: with the same learning rate, Adam’s own step size per weight got down the slope sooner.',
+        allowed: [],
+        check: (f) => typeof f.raceWinner === 'string' && f.raceWinner.length > 0,
+      },
+      {
+        id: 'three',
+        text: 'Press “+ Add a lane” for a third lane with momentum, and race again.',
+        done: 'Well done: three ways of stepping from one start. Momentum remembers its last steps, so it speeds up on long slopes like a rolling ball.',
+        allowed: [],
+        check: (f, run, memo) => {
+          // the old race's winner stays on screen until the three-lane race starts: wait for a fresh start
+          if (f.raceLanes >= 3 && !f.raceWinner) memo.fresh = true;
+          return memo.fresh === true && f.raceLanes >= 3 && typeof f.raceWinner === 'string' && f.raceWinner.length > 0;
+        },
+      },
+    ],
+  },
+  {
     id: 'batches',
     group: 'Epochs and batches',
     title: 'Epochs, batches and iterations',
