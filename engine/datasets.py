@@ -453,13 +453,15 @@ def parse_csv(text: str, label_column: str, feature_columns: list[str] | None, t
 
 def preview_csv(text: str, max_rows: int = 20, max_listed: int = 20) -> dict:
     """Header, the first ``max_rows`` well-formed rows as text, whether each column is numeric (more than half its
-    cells are numbers), per column the first ``max_listed`` row numbers whose cell is not a number, the first
+    cells are numbers), per column the first ``max_listed`` row numbers whose cell is not a number and those whose
+    cell is empty, the first
     malformed rows (wrong cell count) as ``{row, reason}``, and the number of data rows."""
     max_rows = _whole(max_rows, 'max_rows', 0, LIMITS['csv_max_rows'])
     header, rows, lines, ragged = _read_table(text)
     return {'columns': list(header), 'rows': rows[:max_rows],
             'numeric': [_is_numeric(rows, j) for j in range(len(header))],
             'not_numbers': [_not_numbers(rows, lines, j)[:max_listed] for j in range(len(header))],
+            'empty': [[line for row, line in zip(rows, lines) if not row[j]][:max_listed] for j in range(len(header))],
             'malformed': [{'row': r.row, 'reason': r.reason} for r in ragged[:max_listed]],
             'n_rows': len(rows) + len(ragged)}
 

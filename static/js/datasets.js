@@ -472,6 +472,21 @@ export function createDatasets({ state, latest, actions }) {
     return unique.size === 2 ? 'binary' : 'multiclass';
   }
 
+  /** The rows the server will leave out for these choices, from the preview: "Rows left out: 4 (b), 7 (…)". */
+  function leftOutText(columns, notNumbers, empty, malformed, featureIdx, labelIndex, task) {
+    const why = new Map();
+    for (const m of malformed) why.set(m.row, 'wrong number of cells');
+    for (const row of empty[labelIndex] || []) if (!why.has(row)) why.set(row, `no ${columns[labelIndex]}`);
+    const checked = task === 'regression' ? featureIdx.concat([labelIndex]) : featureIdx;
+    for (const j of checked) {
+      for (const row of notNumbers[j] || []) if (!why.has(row)) why.set(row, `${columns[j]} is not a number`);
+    }
+    if (!why.size) return ['Every row can be used.'];
+    const rows = [...why.keys()].sort((a, b) => a - b);
+    const listed = rows.slice(0, 8).map((r) => `row ${r} (${why.get(r)})`).join(', ');
+    return [`${rows.length} row${rows.length === 1 ? '' : 's'} will be left out: ${listed}${rows.length > 8 ? ', …' : ''}.`];
+  }
+
   async function openCsv(file) {
     if (file.size > CSV_MAX_BYTES) {
       showCsvDialog(file.name, null, null, `The file is ${Math.round(file.size / 1000)} kB; the limit is 1,000 kB.`);
@@ -511,15 +526,29 @@ export function createDatasets({ state, latest, actions }) {
     labelSelect.value = String(columns.length - 1);
     const taskSelect = el('select', { id: 'csv-task' }, ['binary', 'multiclass', 'regression'].map((t) => el('option', { value: t }, label(t))));
     const featureBox = el('div', { class: 'csv-features', id: 'csv-features' });
+    const leftOut = el('p', { class: 'csv-left-out', id: 'csv-left-out', 'aria-live': 'polite' });
+    const notNumbers = Array.isArray(preview.not_numbers) ? preview.not_numbers : columns.map(() => []);
+    const malformed = Array.isArray(preview.malformed) ? preview.malformed : [];
+    const empty = Array.isArray(preview.empty) ? preview.empty : columns.map(() => []);
+    const refreshLeftOut = () => setChildren(leftOut, leftOutText(columns, notNumbers, empty, malformed,
+      [...featureBox.querySelectorAll('input:checked')].map((b) => columns.indexOf(b.value)),
+      Number(labelSelect.value), taskSelect.value));
     const refreshFeatures = () => {
       const labelIndex = Number(labelSelect.value);
       taskSelect.value = guessTask(preview, labelIndex);
       setChildren(featureBox, columns.map((c, j) => {
         if (j === labelIndex) return null;
-        const box = el('input', { type: 'checkbox', value: c, checked: numeric[j], disabled: !numeric[j] });
-        return el('label', { class: `check${numeric[j] ? '' : ' is-off'}`, title: numeric[j] ? '' : 'Not all numbers' }, box, ' ', c);
+        const bad = notNumbers[j] || [];
+        const box = el('input', { type: 'checkbox', value: c, checked: numeric[j], disabled: !numeric[j],
+          onchange: refreshLeftOut });
+        const note = numeric[j] && bad.length ? el('span', { class: 'csv-bad-count' },
+          ` (${bad.length}${bad.length >= 20 ? '+' : ''} not numbers)`) : null;
+        return el('label', { class: `check${numeric[j] ? '' : ' is-off'}`, title: numeric[j] ? '' : 'Mostly not numbers' },
+          box, ' ', c, note);
       }));
+      refreshLeftOut();
     };
+    taskSelect.addEventListener('change', refreshLeftOut);
     labelSelect.addEventListener('change', refreshFeatures);
     refreshFeatures();
     const head = el('tr', {}, columns.map((c) => el('th', { scope: 'col' }, c)));
@@ -563,6 +592,7 @@ export function createDatasets({ state, latest, actions }) {
       el('label', { class: 'ctl' }, el('span', { class: 'ctl-caption' }, 'Label column (what to predict)'), labelSelect),
       el('label', { class: 'ctl' }, el('span', { class: 'ctl-caption' }, 'Problem type'), taskSelect)),
     el('fieldset', { class: 'csv-feature-set' }, el('legend', {}, 'Input columns'), featureBox),
+    leftOut,
     errorBox,
     el('div', { class: 'dialog-actions' }, el('button', { type: 'button', class: 'secondary', onclick: close }, 'Cancel'), load));
     setChildren(dialog, form);

@@ -1,8 +1,12 @@
 // Images as input: on the 8×8 digits, draw a digit and read what the network answers, with what confidence.
 // The drawing is sent as one example (`inspect` with follow), so the answer updates as the network trains.
+//
+// Facts published (progress.js): digitPrediction — the class the network gives the drawn digit (its name, e.g. "1",
+// or null with nothing drawn); digitConfidence — that class's probability (0–1, or null).
 
 import { el, setChildren } from './dom.js';
 import { classColor, rgb } from './colors.js';
+import { publish } from './progress.js';
 
 const SIDE = 8;
 const BRUSH = 0.85;
@@ -103,12 +107,14 @@ export function createDigits({ state, latest, actions }) {
     if (!probabilities) {
       answer.textContent = 'Draw a digit in the square.';
       setChildren(bars, Array.from({ length: 10 }, (_, k) => bar(k, 0, names, false)));
+      publish({ digitPrediction: null, digitConfidence: null });
       return;
     }
     let best = 0;
     probabilities.forEach((p, k) => { if ((p ?? 0) > (probabilities[best] ?? 0)) best = k; });
     const confidence = probabilities[best] ?? 0;
     answer.textContent = `The network says ${names[best] ?? best}, with ${(confidence * 100).toFixed(0)} % confidence.`;
+    publish({ digitPrediction: names[best] ?? String(best), digitConfidence: confidence });
     setChildren(bars, probabilities.map((p, k) => bar(k, p ?? 0, names, k === best)));
   }
 
@@ -124,6 +130,14 @@ export function createDigits({ state, latest, actions }) {
   showAnswer(null);
 
   return {
+    /** Put 64 pixel values in [0, 1] (row by row) on the pad and ask the network about them. */
+    load(values) {
+      if (!active || !Array.isArray(values) || values.length !== pixels.length) return;
+      values.forEach((v, i) => { pixels[i] = Math.max(0, Math.min(1, Number(v) || 0)); });
+      paint();
+      send();
+      host.scrollIntoView({ block: 'center' });
+    },
     update(flags) {
       if (flags.has('config') || flags.has('data') || flags.has('welcome')) {
         const on = Boolean(latest.config && latest.config.dataset === 'digits');

@@ -17,6 +17,8 @@ export class Latest {
     this.focusUnit = null;   // the unit whose map the output view enlarges (index among non-input units)
     this.pinned = null;      // [x1, x2] of the point followed through the network, or null
     this.inspection = null;  // the newest inspection message
+    this.warp = null;        // the newest warp message (only while the warped view is subscribed)
+    this.mistakes = null;    // the newest mistakes message (only while the mistakes view is subscribed)
     this.expected = {};        // settings sent to a new session and not yet confirmed by a config message
   }
 

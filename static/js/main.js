@@ -15,6 +15,9 @@ import { createStatus } from './status.js';
 import { createExport } from './export.js';
 import { createDigits } from './digits.js';
 import { createInspector } from './inspector.js';
+import { createWarp } from './warp.js';
+import { createDigitViews } from './digitviews.js';
+import { createCsvReport } from './csvreport.js';
 import { createMatrix } from './matrix.js';
 import { createStepThrough } from './stepthrough.js';
 import { createFacts } from './facts.js';
@@ -88,6 +91,8 @@ const inspector = createInspector({ state, latest, actions });
 const matrix = createMatrix({ state, latest, actions });
 actions.openMatrix = (layer) => matrix.open(layer);
 heatmap.onPick((x1, x2) => inspector.pick(x1, x2));
+const digits = createDigits({ state, latest, actions });
+actions.showDigit = (pixels) => digits.load(pixels);
 const views = {
   controls: createControls({ state, latest, actions }),
   features: createFeatures({ state, latest, actions }),
@@ -97,7 +102,10 @@ const views = {
   metrics: createMetrics({ state, latest, actions }),
   status,
   export: createExport({ state, latest, actions }),
-  digits: createDigits({ state, latest, actions }),
+  digits,
+  digitViews: createDigitViews({ state, latest, actions }),
+  warp: createWarp({ state, latest, actions }),
+  csvReport: createCsvReport({ state, latest, actions }),
   inspector,
   matrix,
   stepthrough: createStepThrough({ state, latest, actions }),
@@ -236,6 +244,11 @@ function onMessage(msg) {
     case 'inspection':
       latest.inspection = msg;
       redraw('inspection');
+      break;
+    case 'warp':
+    case 'mistakes':
+      latest[msg.type] = msg;
+      redraw(msg.type);
       break;
     case 'error':
       latest.expected = null;

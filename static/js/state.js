@@ -68,6 +68,7 @@ export const PROPS = [
   { key: 'log_scale', codec: bool, def: false, scope: 'page' },
   { key: 'smoothing', codec: num, def: 0, scope: 'page' },
   { key: 'projector', codec: bool, def: false, scope: 'page' },
+  { key: 'warp', codec: bool, def: false, scope: 'page' },
   { key: 'hide', codec: words, def: [], scope: 'page' },
   { key: 'lesson', codec: str, def: '', scope: 'page' },   // the guided lesson shown beside the page (lessons/panel.js)
   { key: 'lab', codec: str, def: '', scope: 'page' },      // 'overfit': the overfitting lab's buttons (overfit.js)

@@ -301,10 +301,10 @@ def test_bad_csv_is_refused_with_a_useful_message(text, label, features, task, m
 
 
 def test_preview_shows_the_first_rows_which_columns_are_numeric_and_which_rows_will_be_refused():
-    preview = preview_csv('\ufeffname, score ,y\nann,1.5,a\nbob,2,b\ncid,3,a\ndan,?,b\n', max_rows=2)
+    preview = preview_csv('\ufeffname, score ,y\nann,1.5,a\nbob,2,b\ncid,3,a\ndan,?,\n', max_rows=2)
     assert preview == {'columns': ['name', 'score', 'y'], 'rows': [['ann', '1.5', 'a'], ['bob', '2', 'b']],
                        'numeric': [False, True, False], 'not_numbers': [[2, 3, 4, 5], [5], [2, 3, 4, 5]],
-                       'malformed': [], 'n_rows': 4}
+                       'empty': [[], [], [5]], 'malformed': [], 'n_rows': 4}
     ragged = preview_csv('a,b\n1,2\n3\n')
     assert ragged['malformed'] == [{'row': 3, 'reason': 'has 1 cells but the header has 2 columns'}]
     assert ragged['rows'] == [['1', '2']] and ragged['n_rows'] == 2
