@@ -216,7 +216,10 @@ export function createWarp({ state, latest, actions }) {
         if (!host.open) latest.warp = null;
         render();
       }
-      if (flags.has('warp')) render();
+      if (flags.has('warp')) {
+        if (!host.open) latest.warp = null;       // one that was on its way when the view closed
+        render();
+      }
     },
   };
 }
