@@ -42,6 +42,14 @@ export function createChart({ state, latest }) {
   let key = '';
   let hoverX = null;
   let lastDraw = 0;
+  // the canvas's CSS size, read by a ResizeObserver: reading clientWidth while drawing would force a layout of
+  // everything the other views have just changed, every frame
+  let size = { w: 0, h: 0 };
+  new ResizeObserver(([entry]) => {
+    const box = entry.contentRect;
+    size = { w: box.width, h: box.height };
+    draw(true);
+  }).observe(canvas);
 
   canvas.addEventListener('pointermove', (event) => {
     const box = canvas.getBoundingClientRect();
@@ -55,8 +63,7 @@ export function createChart({ state, latest }) {
 
   function draw(force) {
     const rows = latest.history;
-    const w = canvas.clientWidth;
-    const h = canvas.clientHeight;
+    const { w, h } = size;
     if (!w || !h) return;
     const dpr = window.devicePixelRatio || 1;
     const last = rows.length ? rows[rows.length - 1] : null;

@@ -1,7 +1,7 @@
 // The run bar (play/pause, step, reset, counters, speed), the hyperparameter controls and the keyboard
 // shortcuts. Controls write to the state object; main.js turns state changes into messages.
 
-import { el, setChildren, count } from './dom.js';
+import { el, setChildren, setText, count } from './dom.js';
 import { Choices, label } from './choices.js';
 import { plotChosenActivation } from './activation_plot.js';
 
@@ -92,6 +92,7 @@ export function createControls({ state, latest, actions }) {
     showPlaying();
   }
   function showPlaying() {
+    if (playBtn.classList.contains('is-playing') === playing && playBtn.firstChild.className) return;
     playBtn.classList.toggle('is-playing', playing);
     playBtn.setAttribute('aria-label', playing ? 'Pause' : 'Play');
     playBtn.firstChild.className = `icon ${playing ? 'icon-pause' : 'icon-play'}`;
@@ -186,12 +187,12 @@ export function createControls({ state, latest, actions }) {
     const f = latest.frame;
     if (!f || !f.counters) return;
     const c = f.counters;
-    counterEpoch.textContent = String(c.epoch ?? 0).padStart(6, '0').replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-    counterIter.textContent = count(c.iteration);
-    counterSeen.textContent = count(c.examples_seen);
-    counterBatch.textContent = count(c.batches_per_epoch);
+    setText(counterEpoch, String(c.epoch ?? 0).padStart(6, '0').replace(/\B(?=(\d{3})+(?!\d))/g, ','));
+    setText(counterIter, count(c.iteration));
+    setText(counterSeen, count(c.examples_seen));
+    setText(counterBatch, count(c.batches_per_epoch));
     const rate = f.epochs_per_second;
-    counterRate.textContent = f.state === 'playing' && Number.isFinite(rate) ? (rate >= 100 ? count(rate) : rate.toFixed(1)) : '–';
+    setText(counterRate, f.state === 'playing' && Number.isFinite(rate) ? (rate >= 100 ? count(rate) : rate.toFixed(1)) : '–');
   }
 
   // ------------------------------------------------------------- keyboard

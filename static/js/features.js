@@ -89,9 +89,12 @@ export function createFeatures({ state, latest }) {
       const j = enabled.indexOf(name);
       if (j >= 0 && block && block.maps[j]) {
         const m = block.maps[j];
+        // a feature of the fixed grid: the same name, size and range is the same picture, so paint it once
+        const painted = `${block.size}|${m.lo}|${m.hi}`;
+        if (r.painted === painted) continue;
         const big = Math.max(Math.abs(m.lo), Math.abs(m.hi), 1e-9);
         r.map.paint(m, block.size, lutFor(m, (v) => diverging(v / big)));
-        r.painted = 'server';
+        r.painted = painted;
       } else if (r.painted !== 'local') {
         const { values, big } = localMap(name, OFF_SIZE);
         r.map.paintWith(OFF_SIZE, (i) => {

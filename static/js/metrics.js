@@ -1,7 +1,7 @@
 // How well the network fits: training and test loss, accuracy and a confusion matrix for classification,
 // RMSE and R² for regression.
 
-import { el, setChildren, fmt } from './dom.js';
+import { el, setChildren, setText, fmt } from './dom.js';
 import { classColor, rgb } from './colors.js';
 
 function percent(v) {
@@ -66,19 +66,19 @@ export function createMetrics({ latest }) {
       const task = (latest.data && latest.data.task) || (latest.config && latest.config.task) || 'binary';
       const test = m.test || {};
       const train = m.train || {};
-      v.testLoss.textContent = fmt(test.loss, 3);
-      v.trainLoss.textContent = fmt(train.loss, 3);
+      setText(v.testLoss, fmt(test.loss, 3));
+      setText(v.trainLoss, fmt(train.loss, 3));
       if (task === 'regression') {
-        scoreName.textContent = 'RMSE';
-        v.testScore.textContent = fmt(test.rmse, 3);
-        v.trainScore.textContent = fmt(train.rmse, 3);
+        setText(scoreName, 'RMSE');
+        setText(v.testScore, fmt(test.rmse, 3));
+        setText(v.trainScore, fmt(train.rmse, 3));
         r2Row.hidden = false;
-        v.testR2.textContent = fmt(test.r2, 3);
-        v.trainR2.textContent = fmt(train.r2, 3);
+        setText(v.testR2, fmt(test.r2, 3));
+        setText(v.trainR2, fmt(train.r2, 3));
       } else {
-        scoreName.textContent = 'Accuracy';
-        v.testScore.textContent = percent(test.accuracy);
-        v.trainScore.textContent = percent(train.accuracy);
+        setText(scoreName, 'Accuracy');
+        setText(v.testScore, percent(test.accuracy));
+        setText(v.trainScore, percent(train.accuracy));
         r2Row.hidden = true;
       }
       showConfusion(m, task, (latest.data && latest.data.class_names) || []);
