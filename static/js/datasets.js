@@ -542,7 +542,8 @@ export function createDatasets({ state, latest, actions }) {
         const box = el('input', { type: 'checkbox', value: c, checked: numeric[j], disabled: !numeric[j],
           onchange: refreshLeftOut });
         const note = numeric[j] && bad.length ? el('span', { class: 'csv-bad-count' },
-          ` (${bad.length}${bad.length >= 20 ? '+' : ''} not numbers)`) : null;
+          ` (${bad.length}${bad.length >= 20 ? '+' : ''} ${bad.length === 1 ? 'cell is not a number' : 'cells are not numbers'})`)
+          : null;
         return el('label', { class: `check${numeric[j] ? '' : ' is-off'}`, title: numeric[j] ? '' : 'Mostly not numbers' },
           box, ' ', c, note);
       }));

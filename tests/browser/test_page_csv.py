@@ -29,7 +29,7 @@ def test_a_csv_file_with_bad_rows_trains_on_the_rest_and_exports(page, tmp_path:
     assert page.input_value("#csv-task") == "binary"
     offered = page.js("[...document.querySelectorAll('#csv-features input')].map((b) => [b.value, b.checked])")
     assert offered == [["height", True], ["weight", True], ["group", True]]
-    assert "(1 not numbers)" in page.inner_text("#csv-features")
+    assert "(1 cell is not a number)" in page.inner_text("#csv-features")
     page.uncheck("#csv-features input[value=group]")
     left_out = page.inner_text("#csv-left-out")
     assert left_out.startswith("3 rows will be left out")
