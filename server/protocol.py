@@ -169,6 +169,7 @@ class Settings(Strict):
     reg_rate: _range("reg_rate") = Field(default=None)
     dropout: _range("dropout") = Field(default=None)
     huber_delta: _range("huber_delta") = Field(default=None)
+    learn_bias: bool = Field(default=None)             # False freezes every bias at its current value
     seed: _range("seed", True) = Field(default=None)
     grid_size: _bounded(2, MAX_GRID, True) = Field(default=None)
     unit_size: _bounded(MIN_UNIT_SIZE, MAX_UNIT_SIZE, True) = Field(default=None)

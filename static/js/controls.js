@@ -26,6 +26,8 @@ const SETTING_OPTIONS = {
   epsilon: [[1e-8, '1e−8'], [1e-6, '1e−6'], [1e-4, '1e−4'], [1e-2, '0.01']],
   huber_delta: [[0.1, '0.1'], [0.25, '0.25'], [0.5, '0.5'], [1, '1'], [2, '2'], [5, '5']],
 };
+const INITS = ['auto', 'glorot', 'he', 'zeros'];
+const INIT_LABELS = { auto: 'Auto', glorot: 'Glorot', he: 'He', zeros: 'Zeros' };
 const SETTING_CAPTIONS = { momentum: 'Momentum μ', beta1: 'β₁', beta2: 'β₂', rho: 'Decay ρ', epsilon: 'ε', huber_delta: 'Huber δ' };
 
 function numLabel(v) {
@@ -124,6 +126,14 @@ export function createControls({ state, latest, actions }) {
   reg.setOptions(['none', 'l1', 'l2'].map((v) => [v, label(v)]));
   const regRate = selectControl('reg_rate', 'Rate λ', (v) => state.set({ reg_rate: Number(v) }));
   regRate.setOptions(REG_RATES.map((v) => [v, String(v)]));
+  const init = selectControl('init', 'Initialisation', (v) => state.set({ init: v }),
+    'How the weights start: Glorot (tanh, sigmoid), He (ReLU), all zeros (every neuron stays the same), or Auto: the one that fits the activation');
+  init.setOptions(INITS.map((v) => [v, INIT_LABELS[v]]));
+  const learnBias = el('input', { type: 'checkbox', id: 'ctl-learn_bias', name: 'learn_bias',
+    onchange: () => state.set({ learn_bias: learnBias.checked }) });
+  const learnBiasWrap = el('label', { class: 'ctl ctl-check', dataset: { ctl: 'learn_bias' },
+    title: 'Off: every bias stays where it is while the weights learn' },
+  el('span', { class: 'ctl-caption' }, 'Biases'), el('span', { class: 'ctl-check-box' }, learnBias, ' learn'));
   const dropout = selectControl('dropout', 'Dropout', (v) => state.set({ dropout: Number(v) }),
     'Fraction of hidden neurons switched off at random in each training step');
   dropout.setOptions(DROPOUTS.map((v) => [v, v === 0 ? 'Off' : `${Math.round(v * 100)} %`]));
@@ -131,7 +141,7 @@ export function createControls({ state, latest, actions }) {
   const group = (name, ...items) => el('div', { class: 'hyper-group', dataset: { group: name } }, items);
   setChildren(host,
     group('training', lr.wrap, opt.wrap, ...['momentum', 'beta1', 'beta2', 'rho', 'epsilon'].map((k) => optSettings[k].wrap), batch.wrap),
-    group('model', act.wrap, outAct.wrap, loss.wrap, optSettings.huber_delta.wrap),
+    group('model', act.wrap, outAct.wrap, loss.wrap, optSettings.huber_delta.wrap, init.wrap, learnBiasWrap),
     group('regularisation', reg.wrap, regRate.wrap, dropout.wrap));
 
   function chooseLoss(name) {
@@ -175,6 +185,8 @@ export function createControls({ state, latest, actions }) {
     reg.setValue(s.regularization);
     regRate.setValue(s.reg_rate);
     dropout.setValue(s.dropout);
+    init.setValue(s.init);
+    learnBias.checked = s.learn_bias !== false;
     speed.setValue(s.speed);
     const shown = new Set(OPTIMIZER_SETTINGS[s.optimizer] || []);
     for (const key of ['momentum', 'beta1', 'beta2', 'rho', 'epsilon']) optSettings[key].wrap.hidden = !shown.has(key);

@@ -5,6 +5,8 @@
 import { el, setChildren, fmt } from './dom.js';
 import { MapCanvas, lutFor, lutDiverging, diverging, divergingStepped, unitScale, paintClasses, classColor, rgb, NEG, POS, MID } from './colors.js';
 
+const GRID_SIZES = [16, 32, 48, 64, 100, 128];
+
 const EXTENT = 6;
 const TICKS = [-6, -3, 0, 3, 6];
 
@@ -34,9 +36,15 @@ export function createHeatmap({ state, latest }) {
 
   const showTest = el('input', { type: 'checkbox', id: 'show-test', onchange: () => state.set({ show_test: showTest.checked }) });
   const discretize = el('input', { type: 'checkbox', id: 'discretize', onchange: () => state.set({ discretize: discretize.checked }) });
+  // the map's resolution: the output grid is evaluated on G×G points of the plane (more is finer and slower)
+  const gridSelect = el('select', { id: 'ctl-grid_size', name: 'grid_size', 'aria-label': 'Map resolution',
+    onchange: () => state.set({ grid_size: Number(gridSelect.value) }) },
+  GRID_SIZES.map((g) => el('option', { value: String(g) }, `${g}×${g}`)));
   const options = el('div', { class: 'map-options' },
     el('label', { class: 'check', dataset: { ctl: 'show_test' } }, showTest, ' Show test data'),
-    el('label', { class: 'check', dataset: { ctl: 'discretize' } }, discretize, ' Discretise output'));
+    el('label', { class: 'check', dataset: { ctl: 'discretize' } }, discretize, ' Discretise output'),
+    el('label', { class: 'check map-resolution', dataset: { ctl: 'grid_size' }, title: 'Points per side at which the map is computed' },
+      'Resolution ', gridSelect));
   const legend = el('div', { class: 'legend', id: 'legend' });
   const readout = el('span', { class: 'map-readout', id: 'map-readout', 'aria-live': 'off' }, '');
   setChildren(host, frame, legend, options);
@@ -305,6 +313,9 @@ export function createHeatmap({ state, latest }) {
       if (flags.has('state')) {
         showTest.checked = state.get('show_test');
         discretize.checked = state.get('discretize');
+        const g = String(state.get('grid_size'));
+        if (![...gridSelect.options].some((o) => o.value === g)) gridSelect.append(el('option', { value: g }, `${g}×${g}`));
+        gridSelect.value = g;
         showTest.disabled = state.get('dataset') === 'points';
       }
     },

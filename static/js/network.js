@@ -125,9 +125,13 @@ export function createNetwork({ state, latest, actions }) {
           const hit = document.createElementNS(SVG, 'path');
           hit.setAttribute('d', d);
           hit.setAttribute('class', 'link-hit');
-          const item = { layer: l, source: s, target: t, index: offsets[l].w + s * sizes[l + 1] + t, path, width: -1, opacity: -1, sign: 0,
+          const item = { layer: l, source: s, target: t, index: offsets[l].w + s * sizes[l + 1] + t, path, hit, width: -1, opacity: -1, sign: 0,
             scale: density[l] };
           hit.dataset.k = String(links.length);
+          // one tab stop for all the links (arrow keys move between them), Enter to edit
+          hit.setAttribute('tabindex', links.length === 0 ? '0' : '-1');
+          hit.setAttribute('role', 'button');
+          hit.setAttribute('aria-label', `Weight ${sourceName(item)} to ${targetName(item, sizes)}: Enter to change, arrow keys for the next`);
           links.push(item);
           visible.append(path);
           hits.append(hit);
@@ -162,7 +166,9 @@ export function createNetwork({ state, latest, actions }) {
         div.addEventListener('pointerleave', () => leaveUnit(item));
         bias.addEventListener('pointerenter', () => { hover = { kind: 'bias', item }; showTip(); });
         bias.addEventListener('pointerleave', () => { if (hover && hover.item === item && hover.kind === 'bias') { hover = { kind: 'unit', item }; showTip(); } });
-        bias.addEventListener('click', (event) => { event.stopPropagation(); openEditor('bias', item, event); });
+        bias.addEventListener('click', (event) => { event.stopPropagation(); openEditor('bias', item, event, bias); });
+        bias.addEventListener('focus', () => { hover = { kind: 'bias', item }; showTip(); });
+        bias.addEventListener('blur', () => { if (hover && hover.item === item) { hover = null; hideTip(); } });
         units.push(item);
         nodes.push(div);
         u += 1;
@@ -349,7 +355,45 @@ export function createNetwork({ state, latest, actions }) {
     const k = event.target && event.target.dataset && event.target.dataset.k;
     if (k === undefined) return;
     const link = links[Number(k)];
-    if (link) openEditor('weight', link, event);
+    if (link) openEditor('weight', link, event, link.hit);
+  });
+
+  // keyboard: arrows walk the links, Home/End jump, Enter or space opens the editor (Escape there comes back)
+  const LINK_KEYS = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
+  svg.addEventListener('keydown', (event) => {
+    const k = event.target && event.target.dataset && event.target.dataset.k;
+    if (k === undefined || !links.length) return;
+    const i = Number(k);
+    let next = null;
+    if (event.key in LINK_KEYS) next = Math.min(links.length - 1, Math.max(0, i + LINK_KEYS[event.key]));
+    else if (event.key === 'Home') next = 0;
+    else if (event.key === 'End') next = links.length - 1;
+    else if (event.key === 'Enter' || event.key === ' ') {
+      event.preventDefault();
+      event.stopPropagation();        // not the page's space = play/pause
+      openEditor('weight', links[i], null, links[i].hit);
+      return;
+    }
+    if (next === null) return;
+    event.preventDefault();
+    event.stopPropagation();
+    links[i].hit.setAttribute('tabindex', '-1');
+    links[next].hit.setAttribute('tabindex', '0');
+    links[next].hit.focus();
+  });
+  svg.addEventListener('focusin', (event) => {
+    const k = event.target && event.target.dataset && event.target.dataset.k;
+    const link = k === undefined ? null : links[Number(k)];
+    if (!link) return;
+    hover = { kind: 'link', item: link };
+    link.path.classList.add('is-hover');
+    showTip();
+  });
+  svg.addEventListener('focusout', (event) => {
+    const k = event.target && event.target.dataset && event.target.dataset.k;
+    const link = k === undefined ? null : links[Number(k)];
+    if (link) link.path.classList.remove('is-hover');
+    if (link && hover && hover.item === link) { hover = null; hideTip(); }
   });
 
   function sourceName(link) {
@@ -362,8 +406,8 @@ export function createNetwork({ state, latest, actions }) {
     return `L${link.layer}·${link.source + 1}`;
   }
 
-  function targetName(link) {
-    const last = latest.sizes.length - 2;
+  function targetName(link, sizes = latest.sizes) {
+    const last = sizes.length - 2;
     return link.layer === last ? `output ${link.target + 1}` : `L${link.layer + 1}·${link.target + 1}`;
   }
 
@@ -400,9 +444,9 @@ export function createNetwork({ state, latest, actions }) {
     tip.textContent = text;
     tip.hidden = false;
     if (event && event.clientX !== undefined) placeTip(event.clientX, event.clientY);
-    else if (hover && hover.item.node) {
-      const r = (hover.kind === 'bias' ? hover.item.bias : hover.item.node).getBoundingClientRect();
-      placeTip(r.left + r.width / 2, r.bottom + 4);
+    else if (hover) {
+      const r = (hover.kind === 'link' ? hover.item.hit : hover.kind === 'bias' ? hover.item.bias : hover.item.node).getBoundingClientRect();
+      placeTip(r.left + r.width / 2, r.top + r.height / 2 + 4);
     }
   }
 
@@ -417,7 +461,8 @@ export function createNetwork({ state, latest, actions }) {
     tip.hidden = true;
   }
 
-  function openEditor(kind, item, event) {
+  /** Open the value editor next to the pointer, or next to `anchor` when opened from the keyboard. */
+  function openEditor(kind, item, event, anchor) {
     const params = latest.params;
     if (!params) return;
     const current = kind === 'weight' ? params[item.index] : params[item.biasIndex];
@@ -437,12 +482,23 @@ export function createNetwork({ state, latest, actions }) {
       if (kind === 'weight') actions.send({ type: 'edit_weight', layer: item.layer, source: item.source, target: item.target, value });
       else actions.send({ type: 'edit_bias', layer: item.layer, unit: item.index, value });
       closeEditor();
+      if (anchor) anchor.focus();
     };
-    editor.onkeydown = (e) => { if (e.key === 'Escape') { e.stopPropagation(); closeEditor(); } };
+    editor.onkeydown = (e) => {
+      if (e.key !== 'Escape') return;
+      e.stopPropagation();
+      closeEditor();
+      if (anchor) anchor.focus();
+    };
     editor.hidden = false;
     const b = box.getBoundingClientRect();
-    const left = Math.min(Math.max(4, event.clientX - b.left - 40), b.width - 230);
-    const top = Math.min(event.clientY - b.top + 10, b.height - 80);
+    let at = event && event.detail > 0 ? { x: event.clientX, y: event.clientY } : null;
+    if (!at && anchor) {
+      const r = anchor.getBoundingClientRect();
+      at = { x: r.left + r.width / 2, y: r.top + r.height / 2 };
+    }
+    const left = Math.min(Math.max(4, at.x - b.left - 40), b.width - 230);
+    const top = Math.min(at.y - b.top + 10, b.height - 80);
     editor.style.transform = `translate(${left.toFixed(0)}px, ${top.toFixed(0)}px)`;
     hideTip();
     input.focus();

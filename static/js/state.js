@@ -60,6 +60,7 @@ export const PROPS = [
   { key: 'reg_rate', codec: num, def: 0, scope: 'engine' },
   { key: 'dropout', codec: num, def: 0, scope: 'engine' },
   { key: 'huber_delta', codec: num, def: 1, scope: 'engine' },
+  { key: 'learn_bias', codec: bool, def: true, scope: 'engine' },
   { key: 'seed', codec: int, def: 0, scope: 'engine', always: true },
   { key: 'grid_size', codec: int, def: 64, scope: 'grid' },
   { key: 'speed', codec: int, def: 1, scope: 'speed' },

@@ -174,3 +174,45 @@ def test_a_pinned_point_shows_each_neurons_numbers(page):
     page.wait_for(f"window.nnp.latest.inspection.loss !== {before}")
     page.click("#inspector-close")
     page.wait_for("window.nnp.latest.pinned === null")
+
+
+def test_links_and_biases_are_edited_from_the_keyboard(page):
+    page.open("?hidden=3")                     # 2 inputs → 3 → 1: links 0–5 into layer 1, 6–8 into the output
+    page.settle()
+    stops = page.js("document.querySelectorAll('#links path.link-hit[tabindex=\"0\"]').length")
+    assert stops == 1, "the links are one tab stop, not one per link"
+    first = page.locator("#links path.link-hit").first
+    first.focus()
+    page.wait_for("!document.querySelector('#network .tip').hidden")
+    assert "weight" in page.inner_text("#network .tip")
+    for _ in range(7):
+        page.keyboard.press("ArrowRight")
+    assert page.js("document.activeElement.dataset.k") == "7"
+    # Escape cancels: nothing is sent, the focus comes back to the link
+    page.keyboard.press("Enter")
+    page.wait_for("document.activeElement && document.activeElement.id === 'edit-value'")
+    page.keyboard.type("5")
+    page.keyboard.press("Escape")
+    page.wait_for("document.querySelector('#edit-value') === null")
+    assert page.js("document.activeElement.dataset.k") == "7"
+    index = page.js("window.nnp.latest.paramOffsets()[1].w + 1")      # hidden neuron 2 → output
+    assert page.js(f"window.nnp.latest.params[{index}]") != 5
+    # Enter edits: the weight changes, training or not
+    page.keyboard.press("Enter")
+    page.fill("#edit-value", "-3")
+    page.keyboard.press("Enter")
+    page.wait_for(f"window.nnp.latest.params[{index}] === -3")
+    assert page.js("document.activeElement.dataset.k") == "7"
+    # a bias is a button: Tab reaches it, Enter opens its editor beside it
+    bias = page.locator("#net-layer .node.unit.output .bias")
+    bias.focus()
+    page.keyboard.press("Enter")
+    page.wait_for("document.activeElement && document.activeElement.id === 'edit-value'")
+    near = page.js("(() => { const e = document.querySelector('#network form.editor').getBoundingClientRect();"
+                   " const b = document.querySelector('#net-layer .node.unit.output .bias').getBoundingClientRect();"
+                   " return b.left >= e.left - 20 && b.right <= e.right + 20 && Math.abs(e.top - b.bottom) < 60; })()")
+    assert near, "the editor opened far from the bias it edits"
+    page.fill("#edit-value", "2.5")
+    page.keyboard.press("Enter")
+    bias_index = page.js("window.nnp.latest.paramOffsets()[1].b")
+    page.wait_for(f"window.nnp.latest.params[{bias_index}] === 2.5")

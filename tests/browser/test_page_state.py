@@ -75,3 +75,33 @@ def test_a_refused_setting_is_explained_and_the_controls_show_the_truth(page):
     page.wait_for("document.querySelector('.notice') !== null")
     assert "perceptron" in page.inner_text(".notice")
     page.wait_for("document.querySelector('#ctl-activation').value === 'tanh'")
+
+
+def test_learn_bias_initialisation_and_map_resolution_have_controls_and_live_in_the_url(open_page):
+    page = open_page().open("?dataset=circle&hidden=4")
+    assert page.is_checked("#ctl-learn_bias") and page.input_value("#ctl-init") == "auto"
+    assert page.js("document.getElementById('output-map').width") == 64
+    # learn_bias off: the biases stay put while the weights train
+    page.uncheck("#ctl-learn_bias")
+    page.wait_for("window.nnp.latest.config.learn_bias === false")
+    bias = page.js("window.nnp.latest.paramOffsets()[0].b")
+    before = page.js(f"Array.from(window.nnp.latest.params.slice({bias}, {bias} + 4))")
+    page.click("#step")
+    page.wait_for("window.nnp.latest.frame.counters.epoch >= 1")
+    page.settle()
+    assert page.js(f"Array.from(window.nnp.latest.params.slice({bias}, {bias} + 4))") == before
+    # zeros: every weight starts at 0 (a fresh network)
+    page.select_option("#ctl-init", "zeros")
+    page.wait_for("window.nnp.latest.config.init === 'zeros'")
+    page.wait_for("window.nnp.latest.params && window.nnp.latest.params.every((v) => v === 0)")
+    # a finer map
+    page.select_option("#ctl-grid_size", "100")
+    page.wait_for("document.getElementById('output-map').width === 100")
+    url = page.url
+    assert "learn_bias=0" in url and "init=zeros" in url and "grid_size=100" in url
+    again = open_page()
+    again.goto(url)
+    again.wait_ready()
+    assert again.config()["learn_bias"] is False and again.config()["init"] == "zeros"
+    assert not again.is_checked("#ctl-learn_bias") and again.input_value("#ctl-grid_size") == "100"
+    again.wait_for("document.getElementById('output-map').width === 100")

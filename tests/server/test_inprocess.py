@@ -180,6 +180,21 @@ def test_focus_sends_one_unit_at_full_size(page):
     assert "focus" not in frame["maps"]
 
 
+def test_learn_bias_off_freezes_every_bias_live(page):
+    config = configure(page, **STANDARD)
+    sizes = config["network"]["sizes"]
+    is_bias = np.concatenate([np.r_[np.zeros(a * b, bool), np.ones(b, bool)] for a, b in zip(sizes, sizes[1:])])
+    reply = configure(page, learn_bias=False)
+    assert reply["change"] == "live" and reply["config"]["learn_bias"] is False
+    _, before = page.frame()
+    page.send({"type": "control", "action": "step"})
+    frame, after = page.frame(where=lambda m: m["counters"]["epoch"] == 1)
+    before, after = params_of(before), params_of(after)
+    assert len(before) == len(is_bias) == frame["n_params"]
+    np.testing.assert_array_equal(after[is_bias], before[is_bias])
+    assert np.abs(after[~is_bias] - before[~is_bias]).max() > 1e-4
+
+
 def test_divergence_pauses_and_step_back_recovers(page):
     configure(page, **{**STANDARD, "output_activation": "linear", "learning_rate": 10})
     page.send({"type": "control", "action": "play"})
