@@ -1,8 +1,8 @@
 // Images as input: on the 8×8 digits, draw a digit and read what the network answers, with what confidence.
 // The drawing is sent as one example (`inspect` with follow), so the answer updates as the network trains.
 //
-// Facts published (progress.js): digitPrediction — the class the network gives the drawn digit (its name, e.g. "1",
-// or null with nothing drawn); digitConfidence — that class's probability (0–1, or null).
+// Facts published (progress.js): digitPrediction — the class index the network gives the drawn digit (for the digits
+// the index is the digit itself; null with nothing drawn); digitConfidence — that class's probability (0–1, or null).
 
 import { el, setChildren } from './dom.js';
 import { classColor, rgb } from './colors.js';
@@ -114,7 +114,7 @@ export function createDigits({ state, latest, actions }) {
     probabilities.forEach((p, k) => { if ((p ?? 0) > (probabilities[best] ?? 0)) best = k; });
     const confidence = probabilities[best] ?? 0;
     answer.textContent = `The network says ${names[best] ?? best}, with ${(confidence * 100).toFixed(0)} % confidence.`;
-    publish({ digitPrediction: names[best] ?? String(best), digitConfidence: confidence });
+    publish({ digitPrediction: best, digitConfidence: confidence });
     setChildren(bars, probabilities.map((p, k) => bar(k, p ?? 0, names, k === best)));
   }
 

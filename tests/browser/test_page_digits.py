@@ -69,7 +69,7 @@ def test_digits_show_weights_mistakes_and_answer_a_drawn_one(page):
     widths = page.js("[...document.querySelectorAll('.digit-fill')].map((f) => parseFloat(f.style.width))")
     assert abs(sum(widths) - 100) < 0.5 and max(widths) == widths[best]
     facts = page.js(FACTS)
-    assert facts["digitPrediction"] == str(best) and abs(facts["digitConfidence"] - probabilities[best]) < 1e-9
+    assert facts["digitPrediction"] == best and abs(facts["digitConfidence"] - probabilities[best]) < 1e-9
 
 
 def test_the_digit_views_leave_with_the_digits(page):

@@ -17,6 +17,7 @@ export const PLAYGROUND_CONTROLS = [
   'show_test', 'discretize', 'hidden_activations', 'neurons', 'matrix', 'speed', 'learning_rate', 'activation',
   'output_activation', 'loss', 'optimizer', 'momentum', 'beta1', 'beta2', 'rho', 'epsilon', 'huber_delta',
   'batch_size', 'regularization', 'reg_rate', 'dropout', 'overfit_lab', 'stepthrough', 'linear-demo',
+  'warp', 'digit-views', 'csv-report',
 ];
 
 /** Playground parts every lesson keeps: the name, the run bar and the projector switch. */
@@ -608,7 +609,7 @@ export const LESSONS = [
     summary: 'An 8×8 picture is 64 numbers: 64 input neurons and 10 output probabilities.',
     page: '/',
     config: { task: 'multiclass', dataset: 'digits', hidden: [16], learning_rate: 0.03, seed: 24 },
-    show: [...BASICS, 'digit-pad', 'confusion'],
+    show: [...BASICS, 'digit-pad', 'digit-views', 'confusion'],
     text: [
       'A small picture of 8 × 8 pixels is just 64 numbers, one per pixel. So the network has 64 input neurons, '
       + 'one hidden layer, and 10 output neurons: one probability for each digit 0 to 9.',
