@@ -201,10 +201,15 @@ def warp_message(trainer, layer: int, units: tuple[int, int]) -> dict:
     layer = min(layer, len(hidden) - 1)
     units = [min(u, hidden[layer] - 1) for u in units]
     view = warped_space(trainer, layer, *units)
-    rounded = {key: finite_or_none(np.round(np.asarray(view[key]), _DIGITS).tolist())
-               for key in ("horizontal", "vertical", "points", "bounds")}
+    rounded = {key: _rounded_list(view[key]) for key in ("horizontal", "vertical", "points", "bounds")}
     return {"type": "warp", "layer": layer, "units": units, "hidden": hidden, **rounded,
             "labels": np.asarray(view["labels"], dtype=np.float64).tolist(), "message": None}
+
+
+def _rounded_list(values) -> list:
+    """Nested numbers rounded to _DIGITS decimals, non-finite ones as None (the slow walk only when there are any)."""
+    array = np.round(np.asarray(values, dtype=np.float64), _DIGITS)
+    return array.tolist() if np.isfinite(array).all() else finite_or_none(array.tolist())
 
 
 def mistakes_message(trainer, limit: int) -> dict | None:
