@@ -2,7 +2,7 @@
 // regression), training and test points, an optional discretised view, axes and a legend. While a neuron is
 // hovered in the diagram, its map is shown here enlarged. The map canvas has one pixel per grid cell.
 
-import { el, setChildren, fmt } from './dom.js';
+import { el, setChildren, setText, fmt } from './dom.js';
 import { MapCanvas, lutFor, lutDiverging, diverging, divergingStepped, unitScale, paintClasses, classColor, rgb, NEG, POS, MID } from './colors.js';
 
 const GRID_SIZES = [16, 32, 48, 64, 100, 128];
@@ -91,12 +91,13 @@ export function createHeatmap({ state, latest }) {
         colorOf = (v) => diverging(toT(v));
       }
       map.paint(m, latest.maps.focus.size, lutFor(m, colorOf));
-      title.textContent = info.output ? `Output neuron ${info.index + 1}` : `Layer ${info.layer}, neuron ${info.index + 1}`;
-      stack.classList.add('is-focus');
+      setText(title, info.output ? `Output neuron ${info.index + 1}` : `Layer ${info.layer}, neuron ${info.index + 1}`);
+      if (!stack.classList.contains('is-focus')) stack.classList.add('is-focus');
       return true;
     }
-    stack.classList.remove('is-focus');
-    title.textContent = 'Output';
+    // touch the DOM only on a change: even an unchanged write costs the page a layout on every frame
+    if (stack.classList.contains('is-focus')) stack.classList.remove('is-focus');
+    setText(title, 'Output');
     const block = latest.maps.output;
     if (!block || !block.maps.length) return false;
     const discrete = state.get('discretize');

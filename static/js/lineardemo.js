@@ -6,7 +6,7 @@
 //
 // Facts published (progress.js): linearDemo ('linear' | 'nonlinear' | null when the person has changed the setup).
 
-import { el, setChildren } from './dom.js';
+import { el, setChildren, setText } from './dom.js';
 import { label } from './choices.js';
 import { publish } from './progress.js';
 
@@ -72,7 +72,7 @@ export function createLinearDemo({ state, latest, actions }) {
     tanh.setAttribute('aria-pressed', activation === 'tanh' ? 'true' : 'false');
     relu.setAttribute('aria-pressed', activation === 'relu' ? 'true' : 'false');
     if (!mode) {
-      status.textContent = 'Start with step 1.';
+      setText(status, 'Start with step 1.');
       return;
     }
     const f = latest.frame;

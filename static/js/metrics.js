@@ -72,14 +72,14 @@ export function createMetrics({ latest }) {
         setText(scoreName, 'RMSE');
         setText(v.testScore, fmt(test.rmse, 3));
         setText(v.trainScore, fmt(train.rmse, 3));
-        r2Row.hidden = false;
+        if (r2Row.hidden) r2Row.hidden = false;
         setText(v.testR2, fmt(test.r2, 3));
         setText(v.trainR2, fmt(train.r2, 3));
       } else {
         setText(scoreName, 'Accuracy');
         setText(v.testScore, percent(test.accuracy));
         setText(v.trainScore, percent(train.accuracy));
-        r2Row.hidden = true;
+        if (!r2Row.hidden) r2Row.hidden = true;
       }
       showConfusion(m, task, (latest.data && latest.data.class_names) || []);
     },

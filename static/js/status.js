@@ -65,7 +65,7 @@ export function createStatus({ state, latest, actions }) {
     const f = latest.frame;
     const d = f && (f.divergence || (f.state === 'diverged' ? {} : null));
     if (!d) {
-      divergence.hidden = true;
+      if (!divergence.hidden) divergence.hidden = true;
       shownDivergence = '';
       return;
     }
