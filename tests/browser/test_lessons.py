@@ -358,6 +358,9 @@ def test_features_lesson_and_hidden_neurons_lesson(open_page):
     wait_task(page, "only-two", 30)
 
     open_lesson(page, lesson(page, "hidden_neurons"))
+    page.pause()         # the session kept playing from the features lesson: start this one from fresh weights
+    page.click("#reset")
+    page.wait_for("window.nnp.latest.frame.counters.epoch === 0")
     for unit in range(3):
         page.hover(f"#net-layer .node.unit[data-unit='{unit}']")
         page.wait_for(f"window.nnp.latest.focusUnit === {unit}")
