@@ -392,3 +392,21 @@ def test_race_lesson_names_a_winner_then_races_three_lanes(open_page, server):
         page.click("#race-play")
     wait_task(page, "three", 60)
     assert "lesson=race" in page.url
+
+
+def test_digits_lesson_trains_then_reads_a_drawn_digit(open_page):
+    page = open_page()
+    open_lesson(page, lesson(page, "digits"))
+    assert page.is_visible("#digit-pad") and page.is_visible("[data-ctl=confusion]")
+    page.play()
+    wait_task(page, "train", 60)
+    assert page.js("window.nnp.latest.frame.metrics.test.accuracy") >= 0.9
+    page.pause()
+    assert not task_done(page, "draw"), "nothing drawn yet"
+    box = page.locator("#digit-canvas").bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.1)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.9, steps=12)
+    page.mouse.up()
+    wait_task(page, "draw", 20)
+    assert page.inner_text("#digit-answer").startswith("The network says")
