@@ -17,7 +17,7 @@ export const PLAYGROUND_CONTROLS = [
   'show_test', 'discretize', 'hidden_activations', 'neurons', 'matrix', 'speed', 'learning_rate', 'activation',
   'output_activation', 'loss', 'optimizer', 'momentum', 'beta1', 'beta2', 'rho', 'epsilon', 'huber_delta',
   'batch_size', 'regularization', 'reg_rate', 'dropout', 'overfit_lab', 'stepthrough', 'linear-demo',
-  'warp', 'digit-views', 'csv-report',
+  'warp', 'digit-views', 'csv-report', 'init', 'learn_bias', 'grid_size',
 ];
 
 /** Playground parts every lesson keeps: the name, the run bar and the projector switch. */
@@ -26,7 +26,7 @@ export const ALWAYS_SHOWN = ['brand', 'runbar', 'projector'];
 // Controls inside the hyperparameter bar and the data column: showing one of them shows its container too.
 const CONTAINERS = {
   hyper: ['learning_rate', 'activation', 'output_activation', 'loss', 'optimizer', 'momentum', 'beta1', 'beta2',
-    'rho', 'epsilon', 'huber_delta', 'batch_size', 'regularization', 'reg_rate', 'dropout'],
+    'rho', 'epsilon', 'huber_delta', 'batch_size', 'regularization', 'reg_rate', 'dropout', 'init', 'learn_bias'],
   data: ['task', 'seed', 'draw', 'csv', 'n_points', 'noise', 'train_ratio', 'n_classes'],
 };
 
