@@ -34,6 +34,11 @@ export function createMatrix({ latest, actions }) {
   let edits = 0;
   const message = el('p', { class: 'matrix-message', id: 'matrix-message', role: 'alert' });
 
+  /** What the labels depend on: layer sizes and the names of the inputs. */
+  function shapeKey() {
+    return JSON.stringify([latest.sizes, latest.config && latest.config.features, latest.data && latest.data.columns]);
+  }
+
   function inputName(i) {
     if (latest.isPlane) {
       const names = (latest.config && latest.config.features) || [];
@@ -47,7 +52,7 @@ export function createMatrix({ latest, actions }) {
     const o = latest.paramOffsets()[layerIndex];
     if (!o) return;
     layer = layerIndex;
-    shape = JSON.stringify(latest.sizes);
+    shape = shapeKey();
     editing = null;
     const last = layerIndex === latest.paramOffsets().length - 1;
     const rows = Math.min(o.nIn, MAX_ROWS);
@@ -174,8 +179,7 @@ export function createMatrix({ latest, actions }) {
     open,
     update(flags) {
       if ((flags.has('network') || flags.has('config') || flags.has('data')) && layer !== null) {
-        const now = JSON.stringify(latest.sizes);
-        if (now !== shape) {
+        if (shapeKey() !== shape) {
           if (layer < latest.paramOffsets().length) open(layer);
           else close();
         }

@@ -406,9 +406,10 @@ export function createStepThrough({ state, latest }) {
   function render() {
     const insp = inspection();
     const list = insp ? stepsFor(insp.layers.length) : [];
+    // unpinning ends the walk; a newly pinned point keeps its place (the step stays while its numbers arrive)
     if (!latest.pinned) cursor = -1;
-    if (cursor >= list.length) cursor = list.length - 1;
-    const step = cursor >= 0 ? list[cursor] : null;
+    else if (list.length && cursor >= list.length) cursor = list.length - 1;
+    const step = insp && cursor >= 0 ? list[cursor] : null;
     host.hidden = !latest.isPlane;   // the step-through follows a point of the plane (digits have their own pad)
     host.classList.toggle('is-active', Boolean(insp));
     hint.hidden = Boolean(insp && step);
@@ -448,8 +449,7 @@ export function createStepThrough({ state, latest }) {
     if (k !== hovered) {
       hovered = k;
       const insp = inspection();
-      const list = insp ? stepsFor(insp.layers.length) : [];
-      const step = list[cursor];
+      const step = steps()[cursor];
       if (insp && step && step.layer < insp.layers.length) renderPlot(insp, step.phase === 'update' ? null : step.layer);
     }
   });

@@ -190,6 +190,14 @@ def test_step_through_follows_training(page):
     page.wait_for(f"window.nnp.latest.inspection.loss !== {before}")
     ref = engine_reference(page, epochs=1)
     check_forward_and_backward(page, ref)
+    # another point keeps the place in the walk and shows its own numbers
+    at = page.inner_text("#step-counter")
+    box = page.locator("#points-canvas").bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.7)
+    page.wait_for(f"window.nnp.latest.inspection.point[0] < 0 && document.querySelector('#step-counter').textContent === '{at}'")
+    delta = engine_reference(page, epochs=1)["layers"][0]["delta"]
+    for text, value in zip(cells(page, "v-delta"), delta, strict=True):
+        same_printed(text, value)
     page.click("#inspector-close")
     page.wait_for("window.nnp.latest.pinned === null")
     assert page.is_visible("#step-hint") and not page.is_visible("#step-table")
