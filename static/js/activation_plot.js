@@ -105,6 +105,9 @@ export function inspectedNeuron(latest, activation) {
 /** The activation control's small plot: f and f′ of `activation`, the inspected neuron's z marked on both. */
 export function plotChosenActivation(canvas, activation, latest, title) {
   const neuron = CURVES[activation] ? inspectedNeuron(latest, activation) : null;
+  const key = JSON.stringify([activation, title, neuron, window.devicePixelRatio]);
+  if (canvas.dataset.drawn === key) return neuron;   // redrawn with every frame otherwise
+  canvas.dataset.drawn = key;
   drawActivation(canvas, activation, { width: 64, height: 26, marks: neuron ? [neuron.z] : [], strong: 0 });
   let text = `${title}: f(z) solid, its slope f′(z) dashed, for z from −3 to 3`;
   if (neuron) {

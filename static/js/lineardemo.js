@@ -22,6 +22,11 @@ export function createLinearDemo({ state, latest, actions }) {
   const tanh = el('button', { type: 'button', class: 'secondary small', id: 'demo-tanh', onclick: () => run('tanh') }, '2 · Tanh');
   const relu = el('button', { type: 'button', class: 'secondary small', id: 'demo-relu', onclick: () => run('relu') }, 'or ReLU');
   const status = el('p', { class: 'demo-status', id: 'demo-status', 'aria-live': 'polite' });
+  // the running line keeps its nodes; each frame only changes their text
+  const runHead = document.createTextNode('');
+  const runAccuracy = el('strong', { id: 'demo-accuracy' });
+  const runVerdict = document.createTextNode('');
+  let running = false;
   const details = el('details', { class: 'demo', id: 'linear-demo-box' },
     el('summary', {}, 'Why non-linear? A two-click demonstration'),
     el('p', { class: 'demo-text' },
@@ -67,13 +72,19 @@ export function createLinearDemo({ state, latest, actions }) {
       activation = null;
       publish({ linearDemo: null });
     }
-    tanh.disabled = relu.disabled = mode === null;
-    linear.setAttribute('aria-pressed', mode === 'linear' ? 'true' : 'false');
-    tanh.setAttribute('aria-pressed', activation === 'tanh' ? 'true' : 'false');
-    relu.setAttribute('aria-pressed', activation === 'relu' ? 'true' : 'false');
+    const pressed = [[linear, mode === 'linear'], [tanh, activation === 'tanh'], [relu, activation === 'relu']];
+    for (const [button, on] of pressed) {
+      if (button.getAttribute('aria-pressed') !== String(on)) button.setAttribute('aria-pressed', String(on));
+    }
+    if (tanh.disabled !== (mode === null)) tanh.disabled = relu.disabled = mode === null;
     if (!mode) {
+      running = false;
       setText(status, 'Start with step 1.');
       return;
+    }
+    if (!running) {
+      setChildren(status, runHead, runAccuracy, runVerdict);
+      running = true;
     }
     const f = latest.frame;
     const accuracy = f && f.metrics && f.metrics.test ? f.metrics.test.accuracy : null;
@@ -82,8 +93,10 @@ export function createLinearDemo({ state, latest, actions }) {
     const verdict = mode === 'linear'
       ? 'a straight boundary: it cannot go around the circle, so accuracy stays near chance.'
       : 'the boundary bends around the circle.';
-    setChildren(status, `${label(activation)} · epoch ${epoch} · test accuracy `,
-      el('strong', { id: 'demo-accuracy' }, percent), ` — ${verdict}`);
+    const head = `${label(activation)} · epoch ${epoch} · test accuracy `;
+    if (runHead.data !== head) runHead.data = head;
+    setText(runAccuracy, percent);
+    if (runVerdict.data !== ` — ${verdict}`) runVerdict.data = ` — ${verdict}`;
   }
 
   show();

@@ -11,7 +11,7 @@
 // Facts published (progress.js): stepPhase ('forward' | 'backward' | 'update' | null), stepLayer (1…L for the
 // layers after the input, L = the output, 'loss' for the loss step, null), inspectedPoint ([x₁, x₂] or null).
 
-import { el, setChildren, fmt } from './dom.js';
+import { el, setChildren, setText, fmt } from './dom.js';
 import { layoutFor, FEATURE_LABELS } from './layout.js';
 import { label } from './choices.js';
 import { publish } from './progress.js';
@@ -69,6 +69,7 @@ export function createStepThrough({ state, latest }) {
   let hovered = -1;     // neuron of the current layer under the pointer (marked larger on the plot)
   let explaining = null; // (inspection) → the words under the table, for the number last hovered or focused
   let stepKey = '';
+  let idleKey = '';
 
   // ------------------------------------------------------------------ reading the inspection
   function inspection() {
@@ -410,17 +411,21 @@ export function createStepThrough({ state, latest }) {
     if (!latest.pinned) cursor = -1;
     else if (list.length && cursor >= list.length) cursor = list.length - 1;
     const step = insp && cursor >= 0 ? list[cursor] : null;
+    publishFacts(insp, step);
+    // nothing to walk through: touch the page only when that picture changes (this runs with every frame)
+    const idle = step ? null : JSON.stringify([latest.isPlane, Boolean(insp), Boolean(overlay.firstChild)]);
+    if (idle && idle === idleKey) return;
+    idleKey = idle;
     host.hidden = !latest.isPlane;   // the step-through follows a point of the plane (digits have their own pad)
-    host.classList.toggle('is-active', Boolean(insp));
-    hint.hidden = Boolean(insp && step);
-    body.hidden = !(insp && step);
+    hint.hidden = Boolean(step);
+    body.hidden = !step;
     for (const p of PHASES) {
       buttons[p].disabled = !insp;
       buttons[p].setAttribute('aria-pressed', step && step.phase === p ? 'true' : 'false');
     }
     prev.disabled = !step || cursor === 0;
     next.disabled = !insp || cursor >= list.length - 1;
-    counter.textContent = step ? `${cursor + 1} / ${list.length}` : '';
+    setText(counter, step ? `${cursor + 1} / ${list.length}` : '');
     const key = step ? `${step.phase}:${step.layer}:${JSON.stringify(latest.sizes)}` : '';
     if (key !== stepKey) {
       stepKey = key;
@@ -430,6 +435,9 @@ export function createStepThrough({ state, latest }) {
     if (insp && step) renderPanel(insp, step);
     explain.textContent = insp && explaining ? explaining(insp) : '';
     renderDiagram(insp, step);
+  }
+
+  function publishFacts(insp, step) {
     const L = insp ? insp.layers.length : 0;
     const facts = {
       stepPhase: step ? step.phase : null,
