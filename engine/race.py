@@ -45,25 +45,49 @@ class Race:
         """No lane trains any more."""
         return not any(self.running(k) for k in range(len(self.lanes)))
 
-    def step(self) -> list[int]:
-        """One epoch for every running lane; returns the lanes that trained. A lane whose training loss is at or
-        below the target after the epoch is finished at that epoch."""
-        moved = []
-        for k, trainer in enumerate(self.lanes):
-            if not self.running(k):
+    def step(self, max_batches: int = 0) -> list[int]:
+        """Bring the running lanes that are behind to the end of the race's next epoch, one lane after another,
+        with at most `max_batches` updates in all (0: no limit, so the whole race epoch). Returns the lanes that
+        completed an epoch; a lane whose training loss is then at or below the target is finished at that epoch.
+        Training an epoch in several calls gives exactly the weights of training it at once."""
+        running = [k for k in range(len(self.lanes)) if self.running(k)]
+        if not running:
+            return []
+        goal = min(self.lanes[k].epoch for k in running) + 1
+        budget = max_batches if max_batches > 0 else None
+        completed = []
+        for k in running:
+            trainer = self.lanes[k]
+            if trainer.epoch >= goal:
                 continue
-            trainer.train(1)
-            moved.append(k)
-            loss = trainer.history[-1]["train_loss"] if trainer.history else None
-            if trainer.divergence is None and loss is not None and loss <= self.target_loss:
-                self.finished[k] = trainer.epoch
-        return moved
+            left = trainer.batches_per_epoch - trainer.counters()["batch_in_epoch"]
+            batches = left if budget is None else min(left, budget)
+            if batches <= 0:
+                break
+            trainer.train_batches(batches)
+            if budget is not None:
+                budget -= batches
+            if trainer.epoch >= goal or trainer.divergence is not None:
+                completed.append(k)
+                loss = trainer.history[-1]["train_loss"] if trainer.history else None
+                if trainer.divergence is None and loss is not None and loss <= self.target_loss:
+                    self.finished[k] = trainer.epoch
+        return completed
 
     def run(self, epochs: int) -> None:
         """Up to `epochs` race epochs (stops early when the race is over)."""
         for _ in range(epochs):
             if not self.step():
                 return
+
+    @property
+    def iterations(self) -> int:
+        """Updates made so far, summed over the lanes."""
+        return sum(trainer.iteration for trainer in self.lanes)
+
+    def batches_per_epoch(self) -> int:
+        """Updates one race epoch takes: one epoch of every running lane."""
+        return sum(self.lanes[k].batches_per_epoch for k in range(len(self.lanes)) if self.running(k))
 
     def reset(self) -> None:
         """Every lane back to the shared initial weights, epoch 0."""

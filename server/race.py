@@ -33,8 +33,9 @@ GENERATED = "a race trains on a generated data set: choose one of the data sets 
 
 
 class RaceSession(BaseSession):
-    """A race with the pages watching it. Its unit of training is one race epoch: one epoch for every lane still
-    running, so a frame at speed s shows s more epochs of each lane."""
+    """A race with the pages watching it. Like a playground session it trains in batches (so a turn stays short
+    whatever the network), and a race epoch is one epoch of every lane still running: a frame at speed s shows s
+    more epochs of each lane."""
 
     def __init__(self, race: Race, scheduler, *, fps: float, speed: int = 10, grid_size: int = 48, stats=None):
         super().__init__(scheduler, fps=fps, speed=speed, stats=stats)
@@ -43,7 +44,6 @@ class RaceSession(BaseSession):
         self._seq = 0
         self._rows: list = []
         self._rate_mark = (time.perf_counter(), 0)
-        self._race_epochs = 0
         self._eps = 0.0
 
     @staticmethod
@@ -57,27 +57,28 @@ class RaceSession(BaseSession):
                    stats=stats)
 
     def _units_per_epoch(self) -> int:
-        return 1
+        return self.race.batches_per_epoch()
 
     # ------------------------------------------------------------------ training and frames (worker thread)
     def _train(self, budget: int, out: Outcome) -> None:
-        started = time.perf_counter()
-        done = 0
-        for _ in range(budget):
-            moved = self.race.step()
-            if not moved:
+        started, before = time.perf_counter(), self.race.iterations
+        while budget > 0:
+            mark = self.race.iterations
+            completed = self.race.step(budget)
+            budget -= self.race.iterations - mark
+            for k in completed:
+                self._rows.append({"lane": k, **self.race.lanes[k].history[-1]})
+            if completed and self.stats is not None:
+                self.stats.epochs += len(completed)
+            if self.race.iterations == mark:
                 break
-            done += 1
-            self._rows.extend({"lane": k, **self.race.lanes[k].history[-1]} for k in moved)
-            if self.stats is not None:
-                self.stats.epochs += len(moved)
         if len(self._rows) > MAX_ROWS:
             del self._rows[:-MAX_ROWS]
-        self._race_epochs += done
+        done = self.race.iterations - before
         self._seconds_per_unit = 0.7 * self._seconds_per_unit + 0.3 * max(
             (time.perf_counter() - started) / max(done, 1), 1e-7)
         if self.speed:
-            self._period_left -= budget
+            self._period_left -= max(done, 1)
         if self.race.over:
             self.state = "paused"
             out.status("paused", "the race is over" if self.race.winner is not None
@@ -86,10 +87,11 @@ class RaceSession(BaseSession):
 
     def _frame(self, now: float) -> frames.Frame:
         race = self.race
+        epochs = self._furthest_epoch()
         mark_time, mark_epochs = self._rate_mark
-        self._eps = (self._race_epochs - mark_epochs) / (now - mark_time) \
-            if self.state == "playing" and now > mark_time else 0.0
-        self._rate_mark = (now, self._race_epochs)
+        rate = (epochs - mark_epochs) / (now - mark_time) if now > mark_time else 0.0
+        self._eps = rate if self.state == "playing" and rate >= 0 else 0.0
+        self._rate_mark = (now, epochs)
         self._seq += 1
         blocks = []
         if race.lanes[0].data.is_plane:
@@ -112,6 +114,10 @@ class RaceSession(BaseSession):
             self.stats.frames += 1
         binary = _HEADER.pack(MAGIC, self._seq & 0xFFFFFFFF, len(blocks)) + b"".join(blocks)
         return frames.Frame(self._seq, meta, rows, dumps({**meta, "history": rows}), binary)
+
+    def _furthest_epoch(self) -> int:
+        """The epoch of the lanes still running (they move in step; a lane that stopped stays behind)."""
+        return max(trainer.epoch for trainer in self.race.lanes)
 
     def _race_message(self) -> dict:
         race, first = self.race, self.race.lanes[0]
@@ -168,7 +174,7 @@ class RaceSession(BaseSession):
             else:
                 self.state = "playing"
                 self._period_left, self._period_end = 0, 0.0
-                self._rate_mark = (time.perf_counter(), self._race_epochs)
+                self._rate_mark = (time.perf_counter(), self._furthest_epoch())
                 out.status("playing", "racing")
         elif action == "pause":
             self.state = "paused"

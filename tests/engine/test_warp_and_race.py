@@ -78,6 +78,25 @@ def test_a_lane_trains_exactly_as_the_same_network_trained_alone():
         np.testing.assert_array_equal(alone.params, race.lanes[k].params)   # stopped where it finished
 
 
+def test_a_race_trained_a_few_batches_at_a_time_is_the_same_race():
+    base = Config(dataset="moons", hidden=(6,), noise=0.2, seed=9, dropout=0.1)
+    lanes = [{"optimizer": "momentum", "learning_rate": 0.05, "batch_size": 25}, {"optimizer": "adam",
+                                                                                 "learning_rate": 0.01}]
+    whole = Race(base, lanes, target_loss=0.2, max_epochs=80)
+    whole.run(80)
+    pieces = Race(base, lanes, target_loss=0.2, max_epochs=80)
+    assert pieces.batches_per_epoch() == 10 + 25
+    calls = 0
+    while not pieces.over:
+        pieces.step(7)
+        calls += 1
+    assert calls > 2 * max(t.epoch for t in whole.lanes)         # epochs were split across calls
+    assert pieces.finished == whole.finished and pieces.winner == whole.winner is not None
+    for a, b in zip(whole.lanes, pieces.lanes):
+        np.testing.assert_array_equal(a.params, b.params)
+    assert pieces.iterations == sum(t.iteration for t in whole.lanes)
+
+
 def test_a_diverging_lane_drops_out_and_the_race_goes_on():
     race = Race(Config(task="regression", dataset="plane", hidden=(8,), activation="relu", seed=4),
                 [{"optimizer": "sgd", "learning_rate": 5.0}, {"optimizer": "adam", "learning_rate": 0.01}],
