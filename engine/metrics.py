@@ -12,10 +12,10 @@ def predicted_classes(outputs: np.ndarray, threshold: float) -> np.ndarray:
 def classification(outputs: np.ndarray, labels: np.ndarray, n_classes: int, threshold: float) -> dict:
     """accuracy = mean(pred == label); confusion[i, j] = count of label i predicted as j, (K, K) int."""
     pred = predicted_classes(outputs, threshold)
-    confusion = np.zeros((n_classes, n_classes), dtype=np.int64)
-    np.add.at(confusion, (labels.astype(np.int64), pred), 1)
-    accuracy = float((pred == labels).mean()) if labels.size else None
-    return {"accuracy": accuracy, "confusion": confusion.tolist()}
+    truth = labels.astype(np.int64)
+    confusion = np.bincount(truth * n_classes + pred, minlength=n_classes * n_classes)
+    accuracy = float(np.count_nonzero(pred == truth) / truth.size) if truth.size else None
+    return {"accuracy": accuracy, "confusion": confusion.reshape(n_classes, n_classes).tolist()}
 
 
 def regression(outputs: np.ndarray, targets: np.ndarray) -> dict:

@@ -42,9 +42,11 @@ class Frame:
 
 @dataclass
 class MapCache:
-    """Grid inputs and encoded input-map blocks, kept per (size, features) so a frame costs one pass per size."""
+    """Grid inputs and encoded input-map blocks, kept per (size, features) so a frame costs one pass per size, and
+    the last frame's map blocks."""
     inputs: dict = field(default_factory=dict)
     blocks: dict = field(default_factory=dict)
+    last_maps: tuple | None = None      # (what they were drawn from, (map blocks, layout)) of the last frame
 
     def grid(self, size: int, features) -> np.ndarray:
         key = (size, tuple(features))
@@ -95,13 +97,14 @@ def quantise(maps: np.ndarray, size: int) -> bytes:
     q = round((v − lo) / (hi − lo) · 255). Values are clamped to ±MAP_LIMIT and NaN becomes 0, so the block is
     always finite and decodable."""
     maps = np.ascontiguousarray(maps, dtype=np.float32)
-    count = maps.shape[0]
-    record = np.empty(count, dtype=[("lo", "<f4"), ("hi", "<f4"), ("q", "u1", (size * size,))])
-    lo, hi = np.empty(count, np.float32), np.empty(count, np.float32)
-    q = np.empty((count, size * size), np.uint8)
-    _quantise_rows(maps, lo, hi, q)
-    record["lo"], record["hi"], record["q"] = lo, hi, q
-    return _BLOCK.pack(count, size) + record.tobytes()
+    count, cells = maps.shape[0], size * size
+    block = np.empty(_BLOCK.size + count * (8 + cells), dtype=np.uint8)
+    _BLOCK.pack_into(block, 0, count, size)
+    records = block[_BLOCK.size:].reshape(count, 8 + cells)       # each: lo, hi (8 bytes), then the G² codes
+    limits = np.empty((count, 2), dtype="<f4")
+    _quantise_rows(maps, limits[:, 0], limits[:, 1], records[:, 8:])
+    records[:, :8] = limits.view(np.uint8)
+    return block.tobytes()
 
 
 def dequantise(block: bytes, offset: int = 0) -> tuple[np.ndarray, int]:
@@ -126,35 +129,46 @@ def encode_frame(seq: int, trainer, *, state: str, speed: int, rows: list, grid_
                  focus: int | None, cache: MapCache, epochs_per_second: float) -> Frame:
     """The frame message and its binary frame for the trainer as it is now."""
     params, bad = params_f32(trainer.params)
-    parts = [_HEADER.pack(MAGIC, seq & 0xFFFFFFFF, trainer.params.size), params]
-    layout = None
-    if trainer.data.is_plane and not bad:
-        sizes = trainer.layout.sizes
-        n_out = sizes[-1]
-        features = trainer.config.features
-        table = trainer.layout.table
-        full = np.empty((sum(sizes) - sizes[0], grid_size * grid_size), dtype=np.float32)
-        unit_maps(trainer.params, table, cache.grid(grid_size, features), full)
-        small = np.empty((full.shape[0], unit_size * unit_size), dtype=np.float32)
-        unit_maps(trainer.params, table, cache.grid(unit_size, features), small)
-        parts.append(quantise(full[-n_out:], grid_size))
-        parts.append(quantise(small, unit_size))
-        parts.append(cache.input_block(unit_size, features))
-        layout = {"output": {"count": n_out, "size": grid_size},
-                  "units": {"count": small.shape[0], "size": unit_size},
-                  "inputs": {"count": sizes[0], "size": unit_size}}
-        if focus is not None and focus < full.shape[0]:
-            parts.append(quantise(full[focus:focus + 1], grid_size))
-            layout["focus"] = {"count": 1, "size": grid_size, "unit": focus}
+    maps, layout = _map_blocks(trainer, grid_size, unit_size, focus, cache) if trainer.data.is_plane and not bad \
+        else (b"", None)
     meta = {
         "type": "frame", "seq": seq, "state": state, "speed": speed, "counters": trainer.counters(),
-        "metrics": finite_or_none(trainer.metrics()), "maps": layout,
-        "divergence": finite_or_none(trainer.divergence) if trainer.divergence else None,
+        "metrics": trainer.metrics(), "maps": layout, "divergence": trainer.divergence,
         "n_params": int(trainer.params.size), "nonfinite_params": bad,
         "epochs_per_second": round(float(epochs_per_second), 1),
     }
-    rows = finite_or_none(rows)
-    return Frame(seq, meta, rows, dumps({**meta, "history": rows}), b"".join(parts))
+    try:
+        text = dumps({**meta, "history": rows})
+    except ValueError:            # a loss or metric is not finite: send null for it (the state says why)
+        meta, rows = finite_or_none(meta), finite_or_none(rows)
+        text = dumps({**meta, "history": rows})
+    binary = b"".join((_HEADER.pack(MAGIC, seq & 0xFFFFFFFF, trainer.params.size), params, maps))
+    return Frame(seq, meta, rows, text, binary)
+
+
+def _map_blocks(trainer, grid_size: int, unit_size: int, focus: int | None, cache: MapCache) -> tuple[bytes, dict]:
+    """The quantised map blocks of a frame (output, every unit, inputs, focused unit) and their layout. While the
+    weights and the view stay the same (a paused network, several frames for one edit) the last ones are reused."""
+    sizes = trainer.layout.sizes
+    features = trainer.config.features
+    key = (trainer.params.tobytes(), trainer.layout.table.tobytes(), features, grid_size, unit_size, focus)
+    if cache.last_maps is not None and cache.last_maps[0] == key:
+        return cache.last_maps[1]
+    n_out = sizes[-1]
+    table = trainer.layout.table
+    full = np.empty((sum(sizes) - sizes[0], grid_size * grid_size), dtype=np.float32)
+    unit_maps(trainer.params, table, cache.grid(grid_size, features), full)
+    small = np.empty((full.shape[0], unit_size * unit_size), dtype=np.float32)
+    unit_maps(trainer.params, table, cache.grid(unit_size, features), small)
+    parts = [quantise(full[-n_out:], grid_size), quantise(small, unit_size), cache.input_block(unit_size, features)]
+    layout = {"output": {"count": n_out, "size": grid_size},
+              "units": {"count": small.shape[0], "size": unit_size},
+              "inputs": {"count": sizes[0], "size": unit_size}}
+    if focus is not None and focus < full.shape[0]:
+        parts.append(quantise(full[focus:focus + 1], grid_size))
+        layout["focus"] = {"count": 1, "size": grid_size, "unit": focus}
+    cache.last_maps = (key, (b"".join(parts), layout))
+    return cache.last_maps[1]
 
 
 def config_message(trainer, change: str, *, grid_size: int, unit_size: int, speed: int) -> dict:

@@ -79,6 +79,7 @@ class Subscriber:
         self.wake = asyncio.Event()
         self.next_frame_at = 0.0
         self.task: asyncio.Task | None = None
+        self._timer: asyncio.TimerHandle | None = None
         self.frames_sent = 0
         self.frames_dropped = 0
 
@@ -116,8 +117,15 @@ class Subscriber:
     def start(self) -> None:
         self.task = asyncio.get_running_loop().create_task(self._run(), name="nnp-sender")
 
+    def _due(self) -> None:
+        self._timer = None
+        self.wake.set()
+
     async def stop(self) -> None:
         self.closed = True
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
         if self.task is not None and self.task is not asyncio.current_task():
             self.task.cancel()
             try:
@@ -137,11 +145,8 @@ class Subscriber:
                     continue
                 delay = self.next_frame_at - time.monotonic()
                 if delay > 0:
-                    try:
-                        await asyncio.wait_for(self.wake.wait(), delay)
-                    except asyncio.TimeoutError:
-                        pass
-                    self.wake.set()
+                    if self._timer is None:         # wake up when the frame is due (or earlier, for a message)
+                        self._timer = asyncio.get_running_loop().call_later(delay, self._due)
                     continue
                 frame, rows = self.slot, self.slot_rows
                 self.slot, self.slot_rows = None, []
@@ -187,6 +192,7 @@ class BaseSession:
         self._seconds_per_unit = 1e-4          # measured time of one unit of training (see _units_per_epoch)
         self._period_left = 0
         self._period_end = 0.0
+        self.training_seconds = 0.0            # time the last turn spent in _train (the scheduler sizes chunks)
 
     # ------------------------------------------------------------------ event-loop side
     def urgent(self) -> bool:
@@ -292,13 +298,13 @@ class BaseSession:
             log.exception("session turn failed")
             return False
         if out.messages or out.frame is not None or out.results:
-            self.loop.call_soon_threadsafe(self._deliver, out)
+            self.scheduler.deliver(self.loop, self._deliver, out)
         train = self._wants_training()
         self.scheduler.set_active(self, train)
         if train and self.speed and self._period_left <= 0:
             delay = self._period_end - time.monotonic()
             if delay > 0:
-                self.loop.call_soon_threadsafe(self._wake_later, delay)
+                self.scheduler.deliver(self.loop, self._wake_later, delay)
                 return False
         return train
 
@@ -322,8 +328,11 @@ class BaseSession:
                     out.results.append((command.future, None, RuntimeError("internal error")))
                 else:
                     out.error(command.origin, "internal", "the server could not do that; the session goes on")
+        self.training_seconds = 0.0
         if budget and self.state == "playing" and self.subscribers:
+            started = time.perf_counter()
             self._train(budget, out)
+            self.training_seconds = time.perf_counter() - started
         now = time.perf_counter()
         since = now - self._last_frame_at
         # at a set speed, a frame shows whole periods of `speed` epochs (or progress, once a second, if slow)
