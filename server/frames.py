@@ -120,8 +120,10 @@ def dequantise(block: bytes, offset: int = 0) -> tuple[np.ndarray, int]:
 
 def params_f32(params: np.ndarray) -> tuple[bytes, int]:
     """Parameters as little-endian float32 and how many were not finite (NaN → 0, ±inf → ±float32 max)."""
+    if (np.abs(params) <= F32_MAX).all():        # the usual case: every weight finite and within float32's range
+        return params.astype("<f4").tobytes(), 0
     bad = int(params.size - np.count_nonzero(np.isfinite(params)))
-    clean = np.clip(np.nan_to_num(params, nan=0.0), -F32_MAX, F32_MAX) if bad else np.clip(params, -F32_MAX, F32_MAX)
+    clean = np.clip(np.nan_to_num(params, nan=0.0), -F32_MAX, F32_MAX)
     return clean.astype("<f4").tobytes(), bad
 
 
