@@ -3,6 +3,7 @@ import asyncio
 import threading
 
 from server.scheduler import Scheduler
+from wire import run
 
 
 def test_results_from_engine_threads_arrive_on_the_loop_in_the_order_they_were_made():
@@ -28,7 +29,7 @@ def test_results_from_engine_threads_arrive_on_the_loop_in_the_order_they_were_m
         return threading.get_ident()
 
     try:
-        loop_thread = asyncio.run(flow())
+        loop_thread = run(flow())
     finally:
         scheduler.close()
     assert received == list(range(500)) + ["last"]
@@ -50,7 +51,7 @@ def test_a_failing_delivery_does_not_lose_the_ones_after_it():
         await asyncio.sleep(0.05)
 
     try:
-        asyncio.run(flow())
+        run(flow())
     finally:
         scheduler.close()
     assert received == [1, 3]
