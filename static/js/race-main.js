@@ -124,13 +124,14 @@ function askedLanes(race) {
   });
 }
 
-/** True when the server's race is the one the page's settings describe. */
-function sameRace(race) {
-  const asked = raceMessage();
+/** True when the server's race is the one the `race` message `asked` describes. */
+function sameRace(race, asked) {
   const settingsMatch = Object.entries(asked.settings).every(([key, value]) => key === 'grid_size' || value === null
     || !(key in race.config) || JSON.stringify(race.config[key]) === JSON.stringify(value));
-  return settingsMatch && JSON.stringify(askedLanes(race)) === JSON.stringify(asked.lanes)
-    && race.target_loss === asked.target_loss && race.max_epochs === asked.max_epochs;
+  // the server's lanes carry every optimizer setting; each setting the page asked for must have its value
+  const lanesMatch = race.lanes.length === asked.lanes.length
+    && asked.lanes.every((lane, k) => Object.entries(lane).every(([key, value]) => race.lanes[k][key] === value));
+  return settingsMatch && lanesMatch && race.target_loss === asked.target_loss && race.max_epochs === asked.max_epochs;
 }
 
 function addRows(rows) {
@@ -156,12 +157,14 @@ function onMessage(msg) {
       redraw('welcome');
       break;
     case 'race':
-      if (checkResumed && !sameRace(msg)) {
+      if (checkResumed && !sameRace(msg, raceMessage())) {
         checkResumed = false;
         sendRace();
         break;
       }
       checkResumed = false;
+      // the server answers in order: a race that is not the one the page sent last is older news
+      if (latest.raceSent && !sameRace(msg, latest.raceSent)) break;
       latest.race = msg;
       latest.raceSent = null;
       state.adoptConfig(msg.config, { lanes: askedLanes(msg), target_loss: msg.target_loss, max_epochs: msg.max_epochs });
