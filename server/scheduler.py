@@ -25,7 +25,7 @@ SWITCH_INTERVAL = 0.0002     # seconds a thread waits for the GIL before asking 
 
 class Scheduler:
     def __init__(self, workers: int | None = None, fps: float = 30.0, max_chunk: float = 0.012,
-                 min_chunk: float = 0.0002):
+                 min_chunk: float = 0.0005):
         # one CPU is left to the event loop (it parses, paces and sends to every page); the rest train
         self.workers = max(1, workers or (os.cpu_count() or 2) - 1)
         # A turn hands the GIL back and forth with the event loop at every kernel call (the kernels release it);
