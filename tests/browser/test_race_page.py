@@ -120,13 +120,14 @@ def test_four_lanes_fit_on_screen(page, viewport, projector):
     open_race(page, f"dataset=spiral&hidden=8,8&seed=2&lanes={lanes}&target_loss=0.3"
                     f"{'&projector=1' if projector else ''}", viewport)
     page.wait_for("document.querySelectorAll('.race-card').length === 4")
-    boxes = page.js("""() => ['#race-winner', '#race-chart-canvas', ...[0, 1, 2, 3].map((k) => `#lane-${k}-map`)]
+    boxes = page.js("""() => ['#race-winner', '#race-chart-canvas', ...[0, 1, 2, 3].map((k) => `#lane-${k}-map`),
+                              ...[0, 1, 2, 3].map((k) => `#lane-${k}-loss`)]
         .map((s) => { const r = document.querySelector(s).getBoundingClientRect();
                       return { s, top: r.top, bottom: r.bottom, left: r.left, right: r.right, h: r.height, w: r.width }; })""")
     for box in boxes:
         assert box["bottom"] <= viewport[1] and box["right"] <= viewport[0], box
     chart = boxes[1]
-    maps = boxes[2:]
+    maps = boxes[2:6]
     assert chart["h"] >= 100 and all(m["w"] >= 120 and abs(m["w"] - m["h"]) < 2 for m in maps)
     assert all(a["right"] <= b["left"] for a, b in zip(maps, maps[1:]))          # side by side
     assert page.js("document.body.classList.contains('projector')") is projector
