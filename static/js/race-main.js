@@ -167,6 +167,7 @@ function onMessage(msg) {
       if (latest.raceSent && !sameRace(msg, latest.raceSent)) break;
       latest.race = msg;
       latest.raceSent = null;
+      latest.frame = null;            // the last frame showed the previous race; this race's own frame follows
       state.adoptConfig(msg.config, { lanes: askedLanes(msg), target_loss: msg.target_loss, max_epochs: msg.max_epochs });
       redraw('race');
       break;
