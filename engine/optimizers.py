@@ -17,6 +17,10 @@ from .settings import H_BETA1, H_BETA2, H_EPSILON, H_LR, H_MOMENTUM, H_RHO
 
 SGD, MOMENTUM, ADAGRAD, RMSPROP, ADAM = range(5)
 CODES = {"sgd": SGD, "momentum": MOMENTUM, "adagrad": ADAGRAD, "rmsprop": RMSPROP, "adam": ADAM}
+MOMENTS = {"sgd": (), "momentum": ("m",), "adagrad": ("s",), "rmsprop": ("s",), "adam": ("m", "s")}
+SETTINGS = {"sgd": ("learning_rate",), "momentum": ("learning_rate", "momentum"),
+            "adagrad": ("learning_rate", "epsilon"), "rmsprop": ("learning_rate", "rho", "epsilon"),
+            "adam": ("learning_rate", "beta1", "beta2", "epsilon")}
 LABELS = {"sgd": "plain gradient descent", "momentum": "momentum", "adagrad": "Adagrad", "rmsprop": "RMSprop",
           "adam": "Adam"}
 

@@ -332,6 +332,11 @@ class Trainer:
         point: raw input (D,); label: its class or target. Returns lists per layer l = 1..L: z, a, delta (n_l,),
         grad_w (n_{l−1}, n_l), grad_b (n_l,), and new_w, new_b after one optimizer step on this example alone
         (with regularisation, without dropout), plus the input a_0 and the loss.
+
+        The step itself: `update` = {optimizer, t (the step's 1-based count), hyperparameters}, and per layer
+        step_w, step_b — the gradient the optimizer takes (∂L/∂w plus the L1/L2 penalty's slope; zero for frozen
+        biases) — and, for the optimizers that keep them, the moments before and after: m_w, m_b → new_m_w, new_m_b
+        (momentum's velocity, Adam's first moment) and s_w, s_b → new_s_w, new_s_b (the running sum or average of g²).
         """
         raw = np.asarray(point, dtype=np.float64).reshape(1, -1)
         x = feature_matrix(raw, self.config.features)[0] if self.data.is_plane else raw[0]
@@ -349,17 +354,28 @@ class Trainer:
         if not c.learn_bias:
             g_reg[~self.layout.weight_mask()] = 0.0
         new, m, s = self.params.copy(), self._m.copy(), self._s.copy()
-        optimizers.update(self._ip[I_OPTIMIZER], new, g_reg, m, s, self._hp, self._ip[I_T] + 1)
+        step = int(self._ip[I_T]) + 1
+        optimizers.update(self._ip[I_OPTIMIZER], new, g_reg, m, s, self._hp, step)
         lay = self.layout
-        result = {"input": x.tolist(), "target": t.tolist(), "loss": float(value), "layers": []}
+        moments = optimizers.MOMENTS[c.optimizer]
+        before = {"m": self._m, "s": self._s}
+        after = {"m": m, "s": s}
+        result = {"input": x.tolist(), "target": t.tolist(), "loss": float(value), "layers": [],
+                  "update": {"optimizer": c.optimizer, "t": step,
+                             **{name: float(getattr(c, name)) for name in optimizers.SETTINGS[c.optimizer]}}}
         for l in range(lay.n_layers):
             u, n = lay.table[l, 6], lay.sizes[l + 1]
-            result["layers"].append({
+            layer = {
                 "z": buf[0, u:u + n].tolist(), "a": buf[1, u:u + n].tolist(), "delta": buf[2, u:u + n].tolist(),
                 "w": lay.weights(self.params, l).tolist(), "b": lay.bias(self.params, l).tolist(),
                 "grad_w": lay.weights(g, l).tolist(), "grad_b": lay.bias(g, l).tolist(),
+                "step_w": lay.weights(g_reg, l).tolist(), "step_b": lay.bias(g_reg, l).tolist(),
                 "new_w": lay.weights(new, l).tolist(), "new_b": lay.bias(new, l).tolist(),
-                "activation": c.layer_activations[l]})
+                "activation": c.layer_activations[l]}
+            for k in moments:
+                layer[f"{k}_w"], layer[f"{k}_b"] = lay.weights(before[k], l).tolist(), lay.bias(before[k], l).tolist()
+                layer[f"new_{k}_w"], layer[f"new_{k}_b"] = lay.weights(after[k], l).tolist(), lay.bias(after[k], l).tolist()
+            result["layers"].append(layer)
         return result
 
     # ------------------------------------------------------------- hand edits

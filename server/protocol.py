@@ -524,7 +524,29 @@ class InspectionLayer(Out):
     grad_b: list[float | None]
     new_w: list[list[float | None]]
     new_b: list[float | None]
+    step_w: list[list[float | None]]             # the gradient the optimizer takes: ∂L/∂w plus the L1/L2 slope
+    step_b: list[float | None]
+    m_w: list[list[float | None]] | None = None  # momentum's velocity or Adam's first moment, before the step …
+    m_b: list[float | None] | None = None
+    new_m_w: list[list[float | None]] | None = None  # … and after it
+    new_m_b: list[float | None] | None = None
+    s_w: list[list[float | None]] | None = None  # Adagrad's sum, RMSprop's or Adam's average of g², before …
+    s_b: list[float | None] | None = None
+    new_s_w: list[list[float | None]] | None = None  # … and after
+    new_s_b: list[float | None] | None = None
     activation: str
+
+
+class InspectionUpdate(Out):
+    """The optimizer step the inspection's new_w, new_b come from: its name, count t and settings."""
+    optimizer: Optimizer
+    t: int
+    learning_rate: float
+    momentum: float | None = None
+    beta1: float | None = None
+    beta2: float | None = None
+    rho: float | None = None
+    epsilon: float | None = None
 
 
 class InspectionMessage(Out):
@@ -536,6 +558,7 @@ class InspectionMessage(Out):
     target: list[float | None]
     loss: float | None
     layers: list[InspectionLayer]
+    update: InspectionUpdate
 
 
 class WarpMessage(Out):

@@ -28,12 +28,12 @@ export function setChildren(node, ...children) {
   node.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
 }
 
-/** A number for people: few significant digits, no exponent for everyday sizes. */
 /** Set a node's text only when it differs: an unchanged write still makes the browser lay the page out again. */
 export function setText(node, text) {
   if (node.textContent !== text) node.textContent = text;
 }
 
+/** A number for people: few significant digits, no exponent for everyday sizes. */
 export function fmt(value, digits = 3) {
   if (value === null || value === undefined) return '–';
   if (!Number.isFinite(value)) return Number.isNaN(value) ? 'NaN' : (value > 0 ? '∞' : '−∞');

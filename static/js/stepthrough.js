@@ -16,6 +16,7 @@ import { layoutFor, FEATURE_LABELS } from './layout.js';
 import { label } from './choices.js';
 import { publish } from './progress.js';
 import { CURVES, SLOPE_TEXT, drawActivation } from './activation_plot.js';
+import { RULES, spellUpdate } from './update_rule.js';
 
 const MAX_ROWS = 48;
 const PHASES = ['forward', 'backward', 'update'];
@@ -48,13 +49,16 @@ export function createStepThrough({ state, latest }) {
   const title = el('p', { class: 'step-title', id: 'step-title' });
   const formula = el('p', { class: 'step-formula', id: 'step-formula' });
   const table = el('table', { class: 'step-table', id: 'step-table' });
+  // the table lists a layer's first MAX_ROWS weights; this button (outside the table, which is rebuilt every frame) lists all
+  const more = el('button', { type: 'button', class: 'secondary small step-more', id: 'step-more', hidden: true,
+    onclick: () => { allWeights = !allWeights; render(); } });
   const plot = el('canvas', { class: 'step-plot', id: 'step-plot', role: 'img' });
   const plotNote = el('p', { class: 'step-plot-note', id: 'step-plot-note' });
   const explain = el('p', { class: 'step-explain', id: 'step-explain', 'aria-live': 'polite' });
   const hint = el('p', { class: 'hint step-hint', id: 'step-hint' },
     'Click a point on the output map, then follow it forward through the network, back with the chain rule, and into the weight update.');
   const body = el('div', { class: 'step-body' }, title, formula, el('div', { class: 'step-grid' },
-    el('div', { class: 'step-table-wrap' }, table), el('figure', { class: 'step-figure' }, plot, plotNote)), explain);
+    el('div', { class: 'step-table-wrap' }, table, more), el('figure', { class: 'step-figure' }, plot, plotNote)), explain);
   setChildren(host,
     el('div', { class: 'step-head' },
       el('h2', { class: 'panel-title', id: 'step-heading' }, 'Step-through'),
@@ -69,6 +73,7 @@ export function createStepThrough({ state, latest }) {
   let hovered = -1;     // neuron of the current layer under the pointer (marked larger on the plot)
   let explaining = null; // (inspection) → the words under the table, for the number last hovered or focused
   let stepKey = '';
+  let allWeights = false; // list every weight of the layer, not only the first MAX_ROWS
   let idleKey = '';
 
   // ------------------------------------------------------------------ reading the inspection
@@ -177,20 +182,27 @@ export function createStepThrough({ state, latest }) {
     return `L = ${num(insp.loss)} (${label((latest.config || {}).loss)}) for output a = ${num(out.a[k])} against target t = ${num(insp.target[k])}`;
   }
 
-  function plainStep() {
-    const c = latest.config || {};
-    return c.optimizer === 'sgd' && (c.regularization === 'none' || !c.reg_rate);
+  /** One parameter's numbers for the update rule: kind 'w' (weight s → k) or 'b' (bias of k) of layer l. */
+  function parameter(layer, kind, s, k) {
+    const at = (key) => {
+      const v = layer[key];
+      return v === undefined ? undefined : (kind === 'w' ? v[s][k] : v[k]);
+    };
+    return { old: at(kind), g: at(`step_${kind}`), now: at(`new_${kind}`), m: at(`m_${kind}`), newM: at(`new_m_${kind}`),
+      s: at(`s_${kind}`), newS: at(`new_s_${kind}`) };
   }
 
   function updateText(insp, l, kind, s, k) {
     const layer = insp.layers[l];
-    const [old, grad, now] = kind === 'w' ? [layer.w[s][k], layer.grad_w[s][k], layer.new_w[s][k]] : [layer.b[k], layer.grad_b[k], layer.new_b[k]];
     const what = kind === 'w' ? `w ${unitName(insp, l - 1, s)} → ${unitName(insp, l, k)}` : `b of ${unitName(insp, l, k)}`;
-    const lr = latest.config ? latest.config.learning_rate : null;
-    if (plainStep()) return `${what}: w − η·∂L/∂w = ${num(old)} − ${num(lr)} × ${paren(grad)} = ${num(now)}`;
+    const p = parameter(layer, kind, s, k);
+    const grad = kind === 'w' ? layer.grad_w[s][k] : layer.grad_b[k];
     const c = latest.config || {};
-    const reg = c.regularization !== 'none' && c.reg_rate ? ` with the ${label(c.regularization)} penalty (λ = ${num(c.reg_rate)})` : '';
-    return `${what}: ${num(old)} → ${num(now)} by one ${label(c.optimizer)} step (η = ${num(lr)}, ∂L/∂w = ${num(grad)})${reg}`;
+    if (kind === 'b' && c.learn_bias === false) return `${what}: biases are not learned in this run (Learn biases is off), so b stays ${num(p.old)}`;
+    const penalty = p.g !== grad
+      ? `g = ∂L/∂w + the ${label(c.regularization)} penalty's slope = ${num(grad)} + ${paren(p.g - grad)} = ${num(p.g)}; `
+      : '';
+    return `${what}: ${penalty}${spellUpdate(insp.update, p)}`;
   }
 
   // ------------------------------------------------------------------ moving
@@ -236,7 +248,19 @@ export function createStepThrough({ state, latest }) {
     return el('thead', {}, el('tr', {}, names.map((n) => el('th', { scope: 'col' }, n))));
   }
 
+  /** Rows for the weights s → k of a layer (nFrom × nTo), the first MAX_ROWS unless the person asked for all. */
+  function weightRows(nFrom, nTo, makeRow) {
+    const total = nFrom * nTo;
+    const shown = allWeights ? total : Math.min(total, MAX_ROWS);
+    setText(more, allWeights ? `Show the first ${MAX_ROWS} weights only` : `Show all ${total} weights (${total - MAX_ROWS} more)`);
+    more.hidden = total <= MAX_ROWS;
+    const out = [];
+    for (let i = 0; i < shown; i++) out.push(makeRow(Math.floor(i / nTo), i % nTo));
+    return out;
+  }
+
   function renderPanel(insp, step) {
+    more.hidden = true;
     const L = insp.layers.length;
     const { phase, layer: l } = step;
     const c = latest.config || {};
@@ -271,33 +295,24 @@ export function createStepThrough({ state, latest }) {
       layer.delta.forEach((d, k) => rows.push(row([el('th', { scope: 'row' }, unitName(insp, l, k)),
         el('td', { class: 'v-delta' }, num(d)), el('td', { class: 'v-gb' }, num(layer.grad_b[k]))],
       (i) => `${deltaText(i, l, k)} · ${biasGradText(i, l, k)}`, { dataset: { unit: String(k) } })));
-      const from = fromValues(insp, l);
-      let n = 0;
-      for (let s = 0; s < from.length && n < MAX_ROWS; s++) {
-        for (let k = 0; k < layer.delta.length && n < MAX_ROWS; k++, n++) {
-          rows.push(row([el('th', { scope: 'row' }, `${unitName(insp, l - 1, s)} → ${unitName(insp, l, k)}`),
-            el('td', { class: 'v-gw' }, num(layer.grad_w[s][k])), el('td', {}, '')], (i) => gradText(i, l, s, k),
-          { class: 'weight-row', dataset: { source: String(s), target: String(k) } }));
-        }
-      }
+      rows.push(...weightRows(fromValues(insp, l).length, layer.delta.length, (s, k) => row([
+        el('th', { scope: 'row' }, `${unitName(insp, l - 1, s)} → ${unitName(insp, l, k)}`),
+        el('td', { class: 'v-gw' }, num(layer.grad_w[s][k])), el('td', {}, '')], (i) => gradText(i, l, s, k),
+      { class: 'weight-row', dataset: { source: String(s), target: String(k) } })));
       plotLayer = l;
     } else {
       const layer = insp.layers[l];
       title.textContent = `Update · ${layerName(insp, l)}: old → new`;
-      formula.textContent = plainStep()
-        ? `Gradient descent on this point alone: w ← w − η·∂L/∂w with η = ${num(c.learning_rate)} (training averages this over a batch). `
-        : `One ${label(c.optimizer)} step on this point alone with η = ${num(c.learning_rate)} (training averages over a batch). `;
+      const rule = insp.update ? insp.update.optimizer : 'sgd';
+      formula.textContent = `One ${rule === 'sgd' ? 'gradient-descent' : label(rule)} step on this point alone: ${RULES[rule]}, with η = ${num(c.learning_rate)} and g = ∂L/∂w`
+        + `${c.regularization !== 'none' && c.reg_rate ? ` plus the ${label(c.regularization)} penalty's slope` : ''}`
+        + ' (training averages g over a batch). ';
       formula.append(el('span', { class: 'learned-chosen' }, 'w and b are parameters (learned); η and the optimizer are hyperparameters (chosen).'));
       head = header('', 'old', 'new');
-      const from = fromValues(insp, l);
-      let n = 0;
-      for (let s = 0; s < from.length && n < MAX_ROWS; s++) {
-        for (let k = 0; k < layer.z.length && n < MAX_ROWS; k++, n++) {
-          rows.push(row([el('th', { scope: 'row' }, `w ${unitName(insp, l - 1, s)} → ${unitName(insp, l, k)}`),
-            el('td', { class: 'v-old' }, num(layer.w[s][k])), el('td', { class: 'v-new' }, num(layer.new_w[s][k]))],
-          (i) => updateText(i, l, 'w', s, k), { class: 'weight-row', dataset: { source: String(s), target: String(k) } }));
-        }
-      }
+      rows.push(...weightRows(fromValues(insp, l).length, layer.z.length, (s, k) => row([
+        el('th', { scope: 'row' }, `w ${unitName(insp, l - 1, s)} → ${unitName(insp, l, k)}`),
+        el('td', { class: 'v-old' }, num(layer.w[s][k])), el('td', { class: 'v-new' }, num(layer.new_w[s][k]))],
+      (i) => updateText(i, l, 'w', s, k), { class: 'weight-row', dataset: { source: String(s), target: String(k) } })));
       layer.b.forEach((b, k) => rows.push(row([el('th', { scope: 'row' }, `b ${unitName(insp, l, k)}`),
         el('td', { class: 'v-old' }, num(b)), el('td', { class: 'v-new' }, num(layer.new_b[k]))],
       (i) => updateText(i, l, 'b', 0, k), { class: 'bias-row', dataset: { unit: String(k) } })));
@@ -326,22 +341,32 @@ export function createStepThrough({ state, latest }) {
   }
 
   // ------------------------------------------------------------------ the diagram
+  // The overlay is rebuilt with every frame; notes are numbered in the order they are made (the same for one step
+  // of one network), so the note under the pointer keeps its tip, with live numbers, across frames.
+  let noteCount = 0;
+  let tipNote = -1;      // number of the note whose tip is showing, −1 for none
+
+  function showTip(n, why) {
+    explainWith(why);
+    tip.textContent = explain.textContent;
+    tip.hidden = false;
+    const r = n.getBoundingClientRect();
+    const b = box.getBoundingClientRect();
+    const left = Math.min(Math.max(4, r.left - b.left), b.width - tip.offsetWidth - 4);
+    tip.style.transform = `translate(${left.toFixed(0)}px, ${(r.bottom - b.top + 4).toFixed(0)}px)`;
+  }
+
   function note(x, y, text, cls, why) {
     const n = el('div', { class: `step-note ${cls}`, style: `transform:translate(${x.toFixed(1)}px,${y.toFixed(1)}px)` }, text);
-    n.addEventListener('pointerenter', () => {
-      explainWith(why);
-      tip.textContent = explain.textContent;
-      tip.hidden = false;
-      const r = n.getBoundingClientRect();
-      const b = box.getBoundingClientRect();
-      const left = Math.min(Math.max(4, r.left - b.left), b.width - tip.offsetWidth - 4);
-      tip.style.transform = `translate(${left.toFixed(0)}px, ${(r.bottom - b.top + 4).toFixed(0)}px)`;
-    });
-    n.addEventListener('pointerleave', () => { tip.hidden = true; });
+    const number = noteCount++;
+    n.addEventListener('pointerenter', () => { tipNote = number; showTip(n, why); });
+    n.addEventListener('pointerleave', () => { tipNote = -1; tip.hidden = true; });
+    if (number === tipNote) queueMicrotask(() => { if (n.isConnected && tipNote === number) showTip(n, why); });
     return n;
   }
 
   function renderDiagram(insp, step) {
+    noteCount = 0;
     tip.hidden = true;
     const layout = layoutFor(latest, box.clientWidth, box.clientHeight, state.get('projector'));
     if (!insp || !step || !layout || layout.columns.length !== insp.layers.length + 1) {
@@ -431,6 +456,7 @@ export function createStepThrough({ state, latest }) {
       stepKey = key;
       explaining = null;
       hovered = -1;
+      tipNote = -1;
     }
     if (insp && step) renderPanel(insp, step);
     explain.textContent = insp && explaining ? explaining(insp) : '';

@@ -1,5 +1,6 @@
 """The maths views on the playground page: the editable weight matrix, the step-through of one point (against the
 engine's own inspector), the activation plot's marker and the linear vs non-linear demonstration."""
+import json
 import math
 
 
@@ -81,6 +82,16 @@ def same_printed(text: str, reference: float):
     assert abs(value - reference) <= 0.5 * step * 1.001, (text, reference)
 
 
+def near_printed(text: str, reference: float):
+    """The diagram's short notes: `reference` to as many significant digits as the text shows."""
+    digits = max(1, len(text.replace("−", "").replace(".", "").lstrip("0")))
+    if reference == 0:
+        assert printed(text) == 0, (text, reference)
+        return
+    step = 10 ** (math.floor(math.log10(abs(reference))) - digits + 1)
+    assert abs(printed(text) - reference) <= 0.5 * step * 1.001, (text, reference)
+
+
 def cells(page, column: str) -> list[str]:
     return page.js(f"[...document.querySelectorAll('#step-table tbody td.{column}')].map((td) => td.textContent)")
 
@@ -101,6 +112,17 @@ def check_forward_and_backward(page, ref: dict):
             same_printed(text, value)
         for text, value in zip(cells(page, "v-a"), layers[l]["a"], strict=True):
             same_printed(text, value)
+        # the diagram rings this layer's neurons and writes z and a under each (3 digits)
+        assert page.js("document.querySelectorAll('#step-overlay > .step-ring.is-forward').length") == len(layers[l]["z"])
+        notes = page.js("[...document.querySelectorAll('#step-overlay > .step-note.is-current')].map((n) => n.textContent)")
+        assert len(notes) == len(layers[l]["z"])
+        for text, z, a in zip(notes, layers[l]["z"], layers[l]["a"], strict=True):
+            if text.startswith("z "):           # room under the neuron: "z … · a …"
+                z_text, a_text = text.removeprefix("z ").split(" · a ")
+                near_printed(z_text, z)
+            else:                                # packed neurons: "a …" beside it
+                a_text = text.removeprefix("a ")
+            near_printed(a_text, a)
         page.click("#step-next")
     # the loss, then δ, ∂L/∂b and every ∂L/∂w from the output back to the first layer
     assert "the loss for this point" in page.inner_text("#step-title")
@@ -174,11 +196,8 @@ def test_step_through_shows_the_engines_forward_backward_and_update(page):
     notes = page.js("[...document.querySelectorAll('#step-overlay > .step-note.is-current')].map((n) => n.textContent)")
     assert len(notes) == len(ref["layers"][-1]["delta"]) and notes[0].startswith("δ ")
     text = notes[0].split("δ ")[1]
-    digits = len(text.replace("−", "").replace(".", "").lstrip("0"))   # the diagram writes 2 or 3 digits
-    assert digits >= 2
-    reference = ref["layers"][-1]["delta"][0]
-    step = 10 ** (math.floor(math.log10(abs(reference))) - digits + 1)
-    assert abs(printed(text) - reference) <= 0.5 * step * 1.001, (text, reference)
+    assert len(text.replace("−", "").replace(".", "").lstrip("0")) >= 2   # the diagram writes 2 or 3 digits
+    near_printed(text, ref["layers"][-1]["delta"][0])
 
 
 def test_step_through_follows_training(page):
@@ -316,3 +335,98 @@ def test_every_part_of_the_page_says_whether_its_numbers_are_learned_or_chosen(p
     pin_a_point(page)
     page.click("#step-update")
     assert "w and b are parameters (learned); η and the optimizer are hyperparameters (chosen)" in page.inner_text("#step-formula")
+
+
+def test_update_step_writes_out_adams_rule_with_this_points_numbers(page):
+    page.open("?optimizer=adam&learning_rate=0.01")
+    page.click("#step")                          # one epoch, so Adam's moments and step count are not zero
+    page.wait_for("window.nnp.latest.frame.counters.epoch === 1")
+    pin_a_point(page)
+    page.wait_for("window.nnp.latest.inspection.update && window.nnp.latest.inspection.update.optimizer === 'adam'")
+    ref = engine_reference(page, epochs=1)
+    page.click("#step-update")
+    assert "m ← β₁·m + (1 − β₁)·g" in page.inner_text("#step-formula")
+    layer = ref["layers"][0]
+    for text, value in zip(cells(page, "v-new"), [w for row in layer["new_w"] for w in row] + layer["new_b"], strict=True):
+        same_printed(text, value)
+    # hovering the first weight spells out m, s, the bias-corrected m̂ and the new weight for this very step
+    page.hover("#step-table tr.weight-row")
+    words = page.inner_text("#step-explain")
+    new_m = float(page.js("window.nnp.latest.inspection.layers[0].new_m_w[0][0]"))
+    np_m = 0.9 * ref["layers"][0]["m_w"][0][0] + 0.1 * ref["layers"][0]["step_w"][0][0]
+    assert abs(new_m - np_m) < 1e-12
+    m_part = words.split("m = β₁·m + (1 − β₁)·g = ")[1].split(";")[0]
+    same_printed(m_part.split(" = ")[-1], np_m)
+    t = ref["update"]["t"]
+    assert t == 26 and f"step {t}: m̂ = " in words       # 250 training points in batches of 10: 25 steps, this is the 26th
+    same_printed(words.split("m̂ = ")[1].split(",")[0], np_m / (1 - 0.9 ** t))
+    same_printed(words.rsplit(" = ", 1)[1], ref["layers"][0]["new_w"][0][0])
+
+
+def test_step_through_lists_every_weight_of_a_wide_layer_on_request(page):
+    page.open("?hidden=8,8")
+    pin_a_point(page)
+    ref = engine_reference(page)
+    page.click("#step-backward")
+    for _ in range(2):                           # the loss, the output layer, then hidden layer 2: 8 × 8 weights
+        page.click("#step-next")
+    page.wait_for("document.querySelector('#step-counter').textContent === '6 / 10'")
+    assert len(cells(page, "v-gw")) == 48
+    assert page.inner_text("#step-more") == "Show all 64 weights (16 more)"
+    page.click("#step-more")
+    page.wait_for("document.querySelectorAll('#step-table td.v-gw').length === 64")
+    grads = [g for row in ref["layers"][1]["grad_w"] for g in row]
+    for text, value in zip(cells(page, "v-gw"), grads, strict=True):
+        same_printed(text, value)
+    # a hidden neuron's δ spelled out: its slope times the weighted sum of the next layer's δ
+    page.hover("#step-table tbody tr[data-unit='0']")
+    words = page.inner_text("#step-explain")
+    assert words.startswith("L2·1: δ = f′(z)·Σ w·δ_next = ")
+    same_printed(words.split(" = ")[-1].split(" ")[0], ref["layers"][1]["delta"][0])
+    # the first layer has 2 × 8 weights: no button
+    page.click("#step-next")
+    page.wait_for("document.querySelector('#step-counter').textContent === '7 / 10'")
+    assert not page.is_visible("#step-more") and len(cells(page, "v-gw")) == 16
+
+
+def test_step_through_keeps_up_while_the_network_trains(page):
+    page.open()
+    pin_a_point(page)
+    page.click("#step-forward")
+    first = cells(page, "v-z")
+    page.play()
+    page.wait_for("window.nnp.latest.frame.counters.epoch >= 20", timeout=60)
+    page.wait_for(f"JSON.stringify([...document.querySelectorAll('#step-table td.v-z')].map((t) => t.textContent)) !== {json.dumps(json.dumps(first))}")
+    # a note on the diagram keeps its tip while frames keep redrawing it, and the tip's numbers follow training
+    box = page.js("""() => {   // the notes are redrawn with every frame: find and measure one in a single step
+        const n = document.querySelector('#step-overlay > .step-note.is-current');
+        n.scrollIntoView({ block: 'center' });
+        const r = n.getBoundingClientRect();
+        return { x: r.x + r.width / 2, y: r.y + r.height / 2 };
+    }""")
+    page.mouse.move(box["x"], box["y"])
+    page.wait_for("!document.querySelector('.step-tip').hidden")
+    tip = page.inner_text(".step-tip")
+    assert tip.startswith("L1·1: z = Σ w·a + b = ")
+    page.wait_for(f"document.querySelector('.step-tip').textContent !== {json.dumps(tip)}"
+                  " && !document.querySelector('.step-tip').hidden", timeout=30)
+    hidden = page.js("""() => new Promise((done) => {   // shown on every painted frame for two seconds, no flicker
+        const t = document.querySelector('.step-tip');
+        let frames = 0, off = 0;
+        const look = () => { frames++; off += t.hidden; if (frames < 120) requestAnimationFrame(look); else done(off); };
+        requestAnimationFrame(look);
+    })""")
+    assert hidden == 0
+    page.pause()
+    iterations = page.js("window.nnp.latest.frame.counters.iteration")   # a pause may fall inside an epoch
+    # paused, the panel shows the numbers of the weights training stopped at
+    shown = page.js("window.nnp.latest.inspection")
+    from engine.config import Config
+    from engine.trainer import Trainer
+    config = {k: tuple(v) if isinstance(v, list) else v for k, v in page.config().items()}
+    trainer = Trainer(Config(**config))
+    trainer.train_batches(iterations)
+    ref = trainer.inspect(shown["point"], shown["label"])
+    page.settle()
+    for text, value in zip(cells(page, "v-z"), ref["layers"][0]["z"], strict=True):
+        same_printed(text, value)

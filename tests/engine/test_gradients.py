@@ -256,11 +256,26 @@ def test_inspector_numbers_equal_the_reference(task, dataset, optimizer, reg):
         opt.state[("s", 2 * l)] = lay.weights(trainer._s, l).copy()
         opt.state[("m", 2 * l + 1)] = lay.bias(trainer._m, l).copy()
         opt.state[("s", 2 * l + 1)] = lay.bias(trainer._s, l).copy()
+    before_moments = {key: value.copy() for key, value in opt.state.items()}
     new = net.copy()
     ref.train_step(new, opt, x, t, c.loss, c.huber_delta, reg, 0.01)
+    step_w = ref.add_penalty(net, gw, reg, 0.01)
+    kept = {"adam": "ms", "momentum": "m", "rmsprop": "s"}[optimizer]
+    assert report["update"]["optimizer"] == optimizer and report["update"]["t"] == trainer.iteration + 1
+    assert report["update"]["learning_rate"] == c.learning_rate
     for l, layer in enumerate(report["layers"]):
         np.testing.assert_allclose(layer["new_w"], new.weights[l], rtol=1e-9, atol=1e-12)
         np.testing.assert_allclose(layer["new_b"], new.biases[l], rtol=1e-9, atol=1e-12)
+        # the numbers the page writes the update rule with: the gradient taken and the moments before and after
+        np.testing.assert_allclose(layer["step_w"], step_w[l], rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(layer["step_b"], gb[l], rtol=1e-9, atol=1e-12)
+        for k in "ms":
+            assert (f"{k}_w" in layer) == (k in kept), k
+            if k in kept:
+                np.testing.assert_array_equal(layer[f"{k}_w"], before_moments[(k, 2 * l)])
+                np.testing.assert_array_equal(layer[f"{k}_b"], before_moments[(k, 2 * l + 1)])
+                np.testing.assert_allclose(layer[f"new_{k}_w"], opt.state[(k, 2 * l)], rtol=1e-9, atol=1e-12)
+                np.testing.assert_allclose(layer[f"new_{k}_b"], opt.state[(k, 2 * l + 1)], rtol=1e-9, atol=1e-12)
     before = trainer.params.copy()
     trainer.inspect(point, label)
     np.testing.assert_array_equal(trainer.params, before)    # inspecting changes nothing
