@@ -276,7 +276,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     def session_of(request: Request):
         token = request.headers.get(TOKEN_HEADER)
         if not token:
-            raise ApiError(403, "not_found", f"send the session's resume token in the {TOKEN_HEADER} header")
+            raise ApiError(403, "no_session", f"send the session's resume token in the {TOKEN_HEADER} header")
         session = request.app.state.registry.get(token)
         if session is None:
             raise ApiError(404, "not_found", "no such session: reload the page")

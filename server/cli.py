@@ -34,6 +34,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                                                           "is used if it is taken)")
     p.add_argument("--max-sessions", type=int, default=ServerSettings.max_sessions,
                    help="sessions kept at once (default %(default)s)")
+    p.add_argument("--max-pages", type=int, default=ServerSettings.max_pages,
+                   help="pages connected at once, several may watch one session (default %(default)s)")
     p.add_argument("--fps", type=int, default=ServerSettings.fps, help="frames per second per page, at most "
                                                                        "(default %(default)s)")
     p.add_argument("--join-token", default=None, help="token every page must bring (?join=TOKEN); required when "
@@ -49,6 +51,8 @@ def parse_args(argv=None) -> argparse.Namespace:
         p.error("--fps must be between 1 and 120")
     if not 1 <= args.max_sessions <= 10_000:
         p.error("--max-sessions must be between 1 and 10000")
+    if not 1 <= args.max_pages <= 20_000:
+        p.error("--max-pages must be between 1 and 20000")
     if not 0 <= args.port <= 65535:
         p.error("--port must be between 0 and 65535")
     if args.workers is not None and not 1 <= args.workers <= 64:
@@ -121,9 +125,9 @@ def main(argv=None) -> int:
     if lan and not join:
         join = new_join_token()
         print(f"Serving the network: pages need the join token {join} (it is in the link below).", flush=True)
-    settings = ServerSettings(host=args.host, port=args.port, max_sessions=args.max_sessions, fps=args.fps,
-                              join_token=join, allowed_hosts=tuple(args.allow_host), workers=args.workers,
-                              debug_stats=args.debug_stats)
+    settings = ServerSettings(host=args.host, port=args.port, max_sessions=args.max_sessions,
+                              max_pages=args.max_pages, fps=args.fps, join_token=join,
+                              allowed_hosts=tuple(args.allow_host), workers=args.workers, debug_stats=args.debug_stats)
     try:
         sock = bind(args.host, args.port)
     except OSError as error:

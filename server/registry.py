@@ -9,7 +9,7 @@ log = logging.getLogger("nnplayground.registry")
 
 
 class ServerFull(Exception):
-    """Every session slot is taken by a page that is still attached."""
+    """Every session slot is taken by a page that is still attached, or the server holds max_pages sockets."""
 
 
 class Stats:
@@ -35,6 +35,10 @@ class Registry:
     def sessions(self) -> list[BaseSession]:
         return list(self._sessions.values())
 
+    def pages(self) -> int:
+        """Sockets attached to any session."""
+        return sum(len(s.subscribers) for s in self._sessions.values())
+
     def get(self, token: str | None, kind: type = Session) -> BaseSession | None:
         """The live session of this kind (Session, RaceSession…) that gave out `token`, or None."""
         if not token or not isinstance(token, str) or len(token) > 100:
@@ -44,7 +48,11 @@ class Registry:
 
     async def open(self, resume: str | None, kind: type = Session) -> tuple[BaseSession, bool]:
         """The session of this kind for a resume token, or a new one (ServerFull when the cap is reached).
-        Every kind counts toward the same cap."""
+        Every kind counts toward the same cap. Pages count too: one resume token opened on many sockets (a class
+        watching one network) is fine up to max_pages pages on the whole server."""
+        if self.pages() >= self.settings.max_pages:
+            self.stats.refused += 1
+            raise ServerFull()
         session = self.get(resume, kind)
         if session is not None:
             return session, True

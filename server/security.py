@@ -1,7 +1,8 @@
 """Safe by default: trusted Host header, same-origin WebSockets and uploads, and a join token for LAN mode.
 
 * Host (DNS rebinding): a page served from a name that resolves to this machine must not reach the server. Accepted
-  host names are IP literals, ``localhost`` and the names given with ``--allow-host``; anything else gets 400.
+  host names are IP literals, ``localhost`` and the names given with ``--allow-host``; anything else gets 400
+  ``bad_host``.
 * Origin: browsers send it on every WebSocket handshake and every POST. CORS middleware does not protect WebSockets,
   so the guard checks it itself: when present it must be this server's own origin (scheme://Host). Non-browser
   clients that send none are accepted (they cannot ride on a user's browser).
@@ -10,6 +11,7 @@
   included).
 """
 import hmac
+import json
 import ipaddress
 import secrets
 from http.cookies import SimpleCookie
@@ -88,13 +90,13 @@ class Guard:
         headers = _headers(scope)
         host = headers.get("host")
         if not host_allowed(host, self.allowed_hosts):
-            return await _refuse(kind, receive, send, 400, "this server only answers to its own address")
+            return await _refuse(kind, receive, send, 400, "bad_host", "this server only answers to its own address")
         if not same_origin(headers.get("origin"), host, scope.get("scheme", "http")) \
                 and (kind == "websocket" or scope.get("method") not in ("GET", "HEAD")):
-            return await _refuse(kind, receive, send, 403, "cross-site requests are not allowed")
+            return await _refuse(kind, receive, send, 403, "cross_site", "cross-site requests are not allowed")
         if headers.get("sec-fetch-site") == "cross-site" and kind == "http" \
                 and scope.get("method") not in ("GET", "HEAD"):
-            return await _refuse(kind, receive, send, 403, "cross-site requests are not allowed")
+            return await _refuse(kind, receive, send, 403, "cross_site", "cross-site requests are not allowed")
         if self.join_token and scope.get("path") not in OPEN_PATHS:
             query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
             from_query = (query.get("join") or [None])[0]
@@ -108,7 +110,7 @@ class Guard:
                 if kind == "http":
                     send = _with_cookie(send, self.join_token)
             elif not token_matches(from_cookie, self.join_token):
-                return await _refuse(kind, receive, send, 403,
+                return await _refuse(kind, receive, send, 403, "join_required",
                                      "this server needs the join link the teacher shared (…/?join=…)")
         return await self.app(scope, receive, send)
 
@@ -122,14 +124,15 @@ def _headers(scope) -> dict[str, str]:
     return out
 
 
-async def _refuse(kind, receive, send, status: int, message: str) -> None:
+async def _refuse(kind, receive, send, status: int, code: str, message: str) -> None:
+    """A WebSocket handshake is refused (the client sees HTTP 403); HTTP gets the API's JSON error."""
     if kind == "websocket":
         await receive()                  # websocket.connect
         await send({"type": "websocket.close", "code": 1008, "reason": message[:120]})
         return
-    body = message.encode()
+    body = json.dumps({"type": "error", "code": code, "message": message, "field": None}).encode()
     await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"text/plain; charset=utf-8"),
+                "headers": [(b"content-type", b"application/json"),
                             (b"content-length", str(len(body)).encode())]})
     await send({"type": "http.response.body", "body": body})
 

@@ -294,8 +294,14 @@ class BaseSession:
             train = self._wants_training()
             budget = self._budget() if train and not self.commands else 0
             out = self._work(budget)
-        except Exception:
+        except Exception:                       # a bug outside any one command: pause and say so, plainly
             log.exception("session turn failed")
+            self.state = "paused"
+            out = Outcome()
+            out.status("paused", "the server hit a problem while training, so the session is paused; "
+                                 "press play to go on, or reset")
+            self.scheduler.deliver(self.loop, self._deliver, out)
+            self.scheduler.set_active(self, False)
             return False
         if out.messages or out.frame is not None or out.results:
             self.scheduler.deliver(self.loop, self._deliver, out)

@@ -7,6 +7,7 @@ class ServerSettings:
     host: str = "127.0.0.1"
     port: int = 8000
     max_sessions: int = 200           # sessions in the table (pages attached or waiting for a reload)
+    max_pages: int = 400              # sockets attached in all (several pages may watch one session)
     fps: int = 30                     # frames per second per page, at most
     join_token: str | None = None     # required from every page when set (always set when serving a LAN)
     allowed_hosts: tuple[str, ...] = ()   # host names accepted in the Host header besides localhost and IPs

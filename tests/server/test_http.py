@@ -82,13 +82,20 @@ def test_csv_preview(session):
 
 def test_uploads_need_the_token_and_the_same_origin(session):
     client, page, token = session
-    assert client.post("/api/csv?label=kind", content=CSV).status_code == 403
+    anonymous = client.post("/api/csv?label=kind", content=CSV)
+    assert anonymous.status_code == 403 and anonymous.json()["code"] == "no_session"
     missing = client.post("/api/csv?label=kind", content=CSV, headers={"X-Session-Token": "guess"})
     assert missing.status_code == 404 and missing.json()["code"] == "not_found"
-    cross = client.post("/api/csv?label=kind", content=CSV, headers={**token, "Origin": "http://evil.example"})
-    assert cross.status_code == 403
-    fetch = client.post("/api/csv?label=kind", content=CSV, headers={**token, "Sec-Fetch-Site": "cross-site"})
-    assert fetch.status_code == 403
+    # another site's page (or a sandboxed one, Origin: null) cannot upload data or a saved state into a session
+    state = client.get("/api/state", headers=token).text
+    for path, body in (("/api/csv?label=kind", CSV), ("/api/csv/preview", CSV), ("/api/state", state)):
+        for origin in ("http://evil.example", "null", "http://localhost.evil.example"):
+            cross = client.post(path, content=body, headers={**token, "Origin": origin})
+            assert cross.status_code == 403 and cross.json() == {
+                "type": "error", "code": "cross_site", "message": "cross-site requests are not allowed", "field": None}
+        fetch = client.post(path, content=body, headers={**token, "Sec-Fetch-Site": "cross-site"})
+        assert fetch.status_code == 403 and fetch.json()["code"] == "cross_site"
+    assert client.get("/api/state", headers=token).text == state, "no refused upload reached the session"
     same = client.post("/api/csv/preview", content=CSV, headers={**token, "Origin": "http://localhost"})
     assert same.status_code == 200
     assert client.get("/api/state").status_code == 403
@@ -162,7 +169,7 @@ def test_join_token_gates_everything_but_health():
         assert client.get("/healthz").status_code == 200
         assert client.get("/static/nothing.js").status_code == 403
         refused = client.get("/")
-        assert refused.status_code == 403 and "join" in refused.text
+        assert refused.status_code == 403 and refused.json()["code"] == "join_required" and "join" in refused.text
         with pytest.raises(Exception):
             open_page(client)
         context, page, welcome = open_page(client, "?join=sesame")

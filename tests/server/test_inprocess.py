@@ -313,6 +313,26 @@ def test_session_cap_refuses_cleanly_and_evicts_only_idle_sessions():
         third[0].__exit__(None, None, None)
 
 
+def test_one_resume_token_cannot_open_more_pages_than_the_server_allows():
+    with make_client(max_pages=3) as client:
+        owner = open_page(client)
+        token = owner[2]["token"]
+        watchers = [open_page(client, f"?resume={token}") for _ in range(2)]
+        assert all(w[2]["resumed"] and w[2]["session"] == owner[2]["session"] for w in watchers)
+        with pytest.raises(ConnectionError, match="1013"):
+            open_page(client, f"?resume={token}")
+        with pytest.raises(ConnectionError, match="1013"):
+            open_page(client)                            # nor a new session while every page slot is taken
+        owner[1].send({"type": "control", "action": "step"})   # the pages already there carry on
+        for page in (owner[1], *(w[1] for w in watchers)):
+            page.frame(where=lambda m: m["counters"]["epoch"] == 1)
+        watchers[0][0].__exit__(None, None, None)
+        again = open_page(client, f"?resume={token}")   # a page that left frees its slot
+        assert again[2]["resumed"]
+        for context in (owner, watchers[1], again):
+            context[0].__exit__(None, None, None)
+
+
 BAD = [
     ("{not json", "bad_json"),
     ('{"type": "speed", "epochs_per_frame": "fast"}', "invalid_message"),
@@ -378,3 +398,34 @@ def test_sessions_are_forgotten_after_the_resume_window():
         context, page, later = open_page(client, f"?resume={welcome['token']}")
         assert later["resumed"] is False and later["session"] != welcome["session"]
         context.__exit__(None, None, None)
+
+
+def test_a_server_bug_reaches_the_page_as_a_plain_message_and_the_session_goes_on(page, monkeypatch):
+    """A failing command answers `internal` without any traceback or file path; a failing training turn pauses
+    the session with a status that says so, and play resumes it."""
+    from server.session import Session
+
+    def broken_edit(self, command, out):
+        raise RuntimeError("boom in /work/main/server/session.py line 1")
+    monkeypatch.setattr(Session, "_do_edit_bias", broken_edit)
+    page.send({"type": "edit_bias", "layer": 0, "unit": 0, "value": 0.5})
+    error = page.until("error")
+    assert error["code"] == "internal" and "/" not in error["message"] and "boom" not in error["message"]
+    monkeypatch.undo()
+
+    calls = {"n": 0}
+    real_frame = Session._frame
+
+    def frame_fails_once(self, now):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise ValueError("bad frame /work/main/engine/grid.py")
+        return real_frame(self, now)
+    monkeypatch.setattr(Session, "_frame", frame_fails_once)
+    page.send({"type": "control", "action": "play"})
+    status = page.until("status", where=lambda m: m["state"] == "paused")
+    assert "paused" in status["message"] and "/" not in status["message"] and "bad frame" not in status["message"]
+    page.send({"type": "control", "action": "play"})
+    frame, _ = page.frame(where=lambda m: m["state"] == "playing")
+    assert frame["counters"]["epoch"] >= 0
+    page.send({"type": "control", "action": "pause"})

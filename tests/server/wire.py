@@ -111,10 +111,11 @@ def free_port() -> int:
 class LiveServer:
     """`python -m server.cli` in a subprocess on a free loopback port."""
 
-    def __init__(self, *args: str):
+    def __init__(self, *args: str, env: dict | None = None):
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "server.cli", "--no-browser", "--port", str(free_port()), *args],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            env=None if env is None else {**os.environ, **env})
         deadline = time.monotonic() + 120
         self.output = []
         while time.monotonic() < deadline:
