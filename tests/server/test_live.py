@@ -159,6 +159,29 @@ def test_a_client_that_never_reads_does_not_grow_memory_or_slow_training(live):
     run(flow())
 
 
+def test_a_page_rebuilding_its_network_as_fast_as_allowed_does_not_starve_another_session(live):
+    async def flow():
+        victim, _ = await standard_session(live)
+        await victim.send({"type": "speed", "epochs_per_frame": 5})
+        await victim.send({"type": "control", "action": "play"})
+        await victim.until("frame", where=lambda m: m["state"] == "playing")
+        hostile, _ = await standard_session(live)
+        sizes = ([64, 64, 64], [128, 128], [32] * 8)
+        start, seen = time.monotonic(), len(victim.frames)
+
+        async def rebuild():
+            for i in range(150):                     # ~50 a second: new data and a new network every time
+                await hostile.send({"type": "configure", "settings": {
+                    "dataset": ("spiral", "moons", "circle")[i % 3], "n_points": 2000, "hidden": sizes[i % 3]}})
+                await asyncio.sleep(0.02)
+        await asyncio.gather(rebuild(), victim.drain(3.5))
+        fps = (len(victim.frames) - seen) / (time.monotonic() - start)
+        assert fps >= 15, f"the other session got {fps:.1f} frames/s"
+        await hostile.close()
+        await victim.close()
+    run(flow())
+
+
 def test_ctrl_c_closes_every_page_within_two_seconds():
     server = LiveServer()
     try:
