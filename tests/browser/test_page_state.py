@@ -1,6 +1,10 @@
 """The URL holds the whole configuration (seed included); `hide=` prepares a lesson; projector mode."""
 import json
 
+import pytest
+
+from conftest import ARTIFACTS
+
 LESSON = ("?task=binary&dataset=xor&seed=42&hidden=3&activation=relu&learning_rate=0.1&batch_size=5"
           "&features=x1,x2,x1x2&noise=0.2&train_ratio=0.7&regularization=l2&reg_rate=0.003&optimizer=adam"
           "&n_points=300")
@@ -105,3 +109,45 @@ def test_learn_bias_initialisation_and_map_resolution_have_controls_and_live_in_
     assert again.config()["learn_bias"] is False and again.config()["init"] == "zeros"
     assert not again.is_checked("#ctl-learn_bias") and again.input_value("#ctl-grid_size") == "100"
     again.wait_for("document.getElementById('output-map').width === 100")
+
+
+TOP_BAR_PARTS = [".brand", ".site-nav", ".run-buttons", ".counter:nth-child(1)", ".counter:nth-child(2)",
+                 ".counter:nth-child(3)", ".counter-notes", "#runbar [data-ctl='speed']", "#projector-toggle", "#export"]
+
+
+@pytest.mark.parametrize("viewport", [(1280, 720), (1920, 1080)], ids=["1280x720", "1920x1080"])
+@pytest.mark.parametrize("projector", [False, True], ids=["laptop", "projector"])
+def test_the_playground_fits_laptop_and_projector_screens(page, viewport, projector):
+    page.open(f"?dataset=spiral&hidden=6,6,6{'&projector=1' if projector else ''}", viewport=viewport)
+    page.play()
+    page.wait_frames(3)
+    assert page.js("document.documentElement.scrollWidth <= window.innerWidth"), "no sideways scrolling"
+    # the top bar's parts: each shown whole, inside the screen, none on top of another, no number cut off
+    boxes = page.js("""(selectors) => selectors.map((s) => {
+        const n = document.querySelector(s);
+        const r = n.getBoundingClientRect();
+        const shown = getComputedStyle(n).display !== 'none' && r.width > 0;
+        return { s, shown, left: r.left, right: r.right, top: r.top, bottom: r.bottom,
+                 cut: n.scrollWidth > n.clientWidth + 1 };
+    })""", TOP_BAR_PARTS)
+    shown = [b for b in boxes if b["shown"]]
+    assert {b["s"] for b in shown} >= {".run-buttons", ".counter:nth-child(1)", "#runbar [data-ctl='speed']",
+                                       "#projector-toggle"}
+    for b in shown:
+        assert 0 <= b["left"] and b["right"] <= viewport[0] and not b["cut"], b
+    for i, a in enumerate(shown):
+        for b in shown[i + 1:]:
+            apart = a["right"] <= b["left"] + 0.5 or b["right"] <= a["left"] + 0.5 \
+                or a["bottom"] <= b["top"] + 0.5 or b["bottom"] <= a["top"] + 0.5
+            assert apart, (a, b)
+    if viewport[0] >= 1920:       # a wide screen has room for every counter, iterations per epoch included
+        assert {b["s"] for b in shown} >= {".counter-notes", ".brand"}
+    # the three columns sit side by side and the map, the diagram and the loss numbers are on the first screen
+    columns = page.js("""['#data-panel', '.net-panel', '.out-panel'].map((s) => {
+        const r = document.querySelector(s).getBoundingClientRect(); return [r.left, r.right]; })""")
+    assert columns[0][1] <= columns[1][0] and columns[1][1] <= columns[2][0] and columns[2][1] <= viewport[0]
+    for selector in ("#output-map", "#network", "#train-loss", "#epoch"):
+        r = page.locator(selector).bounding_box()
+        assert r["x"] >= 0 and r["x"] + r["width"] <= viewport[0] and r["y"] < viewport[1], selector
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"playground-{viewport[0]}-{'projector' if projector else 'laptop'}.png"))
