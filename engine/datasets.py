@@ -46,6 +46,7 @@ class Dataset:
     is_plane: bool
     name: str
     refused: tuple['Refusal', ...] = ()     # CSV rows left out, in file order
+    scaling: tuple | None = None            # CSV: (divisor, scale, offset), each (D,): input = raw / divisor · scale + offset
 
 
 @dataclass(frozen=True)
@@ -61,14 +62,15 @@ class Refusal:
 
 
 def _dataset(points, labels, task, n_classes, name, columns=PLANE_COLUMNS, class_names=None, is_plane=True,
-             refused=()):
+             refused=(), scaling=None):
     """Build a Dataset with C-contiguous float64 points and int64 (classification) or float64 (regression) labels."""
     if class_names is None:
         class_names = () if task == 'regression' else tuple(str(k) for k in range(n_classes))
     return Dataset(points=np.ascontiguousarray(points, dtype=np.float64),
                    labels=np.ascontiguousarray(labels, dtype=np.float64 if task == 'regression' else np.int64),
                    task=task, n_classes=n_classes, columns=tuple(columns), class_names=tuple(class_names),
-                   is_plane=is_plane, name=name, refused=tuple(refused))
+                   is_plane=is_plane, name=name, refused=tuple(refused),
+                   scaling=None if scaling is None else tuple(tuple(float(v) for v in part) for part in scaling))
 
 
 # ---- checking numbers --------------------------------------------------------------------------------------------
@@ -395,20 +397,25 @@ def _row_refusal(row, line, header, cols, label_j, task):
 
 
 def _scale(x):
-    """Two columns: min-max each onto [-5, 5]; otherwise z-score each; a constant column becomes zeros.
+    """The affine map each column gets: two columns are min-max scaled onto [-5, 5], more are z-scored; a constant
+    column becomes zeros. Returns (inputs, divisor, scale, offset) with inputs = x / divisor · scale + offset and
+    divisor, scale, offset (D,).
 
-    Each column is first divided by its largest magnitude, which changes neither result but keeps huge values
-    (up to 1e308) from overflowing.
+    divisor is each column's largest magnitude: statistics of x / divisor (within ±1) cannot overflow or underflow,
+    whether the values are near 1e308 or 1e-310.
     """
-    size = np.abs(x).max(axis=0)
-    x = x / np.where(size > 0, size, 1.0)
+    divisor = np.abs(x).max(axis=0)
+    divisor = np.where(divisor > 0, divisor, 1.0)
+    unit = x / divisor
     if x.shape[1] == 2:
-        lo, span = x.min(axis=0), np.ptp(x, axis=0)
-        scaled = (x - lo) / np.where(span > 0, span, 1.0) * (2 * CSV_PLANE_EXTENT) - CSV_PLANE_EXTENT
-        scaled[:, span == 0] = 0.0
-        return scaled
-    sd = x.std(axis=0)
-    return (x - x.mean(axis=0)) / np.where(sd > 0, sd, 1.0)
+        lo, span = unit.min(axis=0), np.ptp(unit, axis=0)
+        scale = np.divide(2 * CSV_PLANE_EXTENT, span, out=np.zeros_like(span), where=span > 0)
+        offset = np.where(span > 0, -lo * scale - CSV_PLANE_EXTENT, 0.0)
+    else:
+        mean, sd = unit.mean(axis=0), unit.std(axis=0)
+        scale = np.divide(1.0, sd, out=np.zeros_like(sd), where=sd > 0)
+        offset = -mean * scale
+    return unit * scale + offset, divisor, scale, offset
 
 
 def parse_csv(text: str, label_column: str, feature_columns: list[str] | None, task: str) -> Dataset:
@@ -447,8 +454,9 @@ def parse_csv(text: str, label_column: str, feature_columns: list[str] | None, t
         class_names = ()
     else:
         y, class_names = _class_labels(label_cells, label_column, task)
-    return _dataset(_scale(x), y, task, max(len(class_names), 1), 'csv', columns=names, class_names=class_names,
-                    is_plane=len(names) == 2, refused=refused)
+    scaled, *scaling = _scale(x)
+    return _dataset(scaled, y, task, max(len(class_names), 1), 'csv', columns=names, class_names=class_names,
+                    is_plane=len(names) == 2, refused=refused, scaling=scaling)
 
 
 def preview_csv(text: str, max_rows: int = 20, max_listed: int = 20) -> dict:

@@ -426,7 +426,8 @@ class Trainer:
             "custom": None if custom is None else {
                 "name": custom.name, "points": custom.points.tolist(), "labels": custom.labels.tolist(),
                 "task": custom.task, "n_classes": custom.n_classes, "columns": list(custom.columns),
-                "class_names": list(custom.class_names), "is_plane": custom.is_plane},
+                "class_names": list(custom.class_names), "is_plane": custom.is_plane,
+                "scaling": None if custom.scaling is None else [list(part) for part in custom.scaling]},
             "params": self.params.tolist(), "m": self._m.tolist(), "s": self._s.tolist(), "t": int(self._ip[I_T]),
             "epoch": self.epoch, "iteration": self.iteration, "examples_seen": self.examples_seen,
             "pending": None if self._pending is None else [self._pending[0].tolist(), *self._pending[1:]],
@@ -448,7 +449,8 @@ class Trainer:
                 points=np.ascontiguousarray(custom["points"], dtype=np.float64).reshape(len(custom["labels"]), -1),
                 labels=np.asarray(custom["labels"], dtype=np.float64 if custom["task"] == "regression" else np.int64),
                 task=custom["task"], n_classes=int(custom["n_classes"]), columns=tuple(custom["columns"]),
-                class_names=tuple(custom["class_names"]), is_plane=bool(custom["is_plane"]), name=custom["name"])
+                class_names=tuple(custom["class_names"]), is_plane=bool(custom["is_plane"]), name=custom["name"],
+                scaling=_saved_scaling(custom.get("scaling"), len(custom["columns"])))
             trainer._build_data()
             trainer._build_network()
             for name, target in (("params", trainer.params), ("m", trainer._m), ("s", trainer._s)):
@@ -484,3 +486,13 @@ def _finite_value(value) -> float:
             or abs(value) > MAX_WEIGHT:
         raise ConfigError(f"a weight or bias must be a finite number within ±{MAX_WEIGHT:g}")
     return float(value)
+
+
+def _saved_scaling(saved, n_columns: int) -> tuple | None:
+    """A saved CSV scaling [divisor, scale, offset] (each n_columns finite numbers), or None when there is none."""
+    if saved is None:
+        return None
+    parts = np.asarray(saved, dtype=np.float64)
+    if parts.shape != (3, n_columns) or not np.isfinite(parts).all() or not (parts[0] > 0).all():
+        raise ConfigError(f"the saved CSV scaling needs 3 × {n_columns} finite numbers, divisors above 0")
+    return tuple(tuple(part) for part in parts.tolist())

@@ -191,7 +191,8 @@ def data_message(trainer) -> dict:
     return {"type": "data", "task": d.task, "n_classes": int(d.n_classes), "class_names": list(d.class_names),
             "columns": list(d.columns), "is_plane": bool(d.is_plane), "train": finite_or_none(train),
             "test": finite_or_none(test), "n_train": int(len(trainer.train_idx)), "n_test": int(len(trainer.test_idx)),
-            "refused": refused, "n_refused": len(d.refused)}
+            "refused": refused, "n_refused": len(d.refused),
+            "scaling": None if d.scaling is None else dict(zip(("divisor", "scale", "offset"), map(list, d.scaling)))}
 
 
 def history_message(trainer) -> dict:

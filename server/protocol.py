@@ -446,6 +446,13 @@ class Refused(Out):
     reason: str
 
 
+class CsvScaling(Out):
+    """How a CSV file's raw columns became the network's inputs: input = raw / divisor · scale + offset, per column."""
+    divisor: list[float]
+    scale: list[float]
+    offset: list[float]
+
+
 class DataMessage(Out):
     type: Literal["data"]
     task: Task
@@ -459,6 +466,7 @@ class DataMessage(Out):
     n_test: int
     refused: list[Refused]
     n_refused: int
+    scaling: CsvScaling | None
 
 
 class Counters(Out):

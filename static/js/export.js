@@ -22,17 +22,45 @@ function pyList(values) {
   return `[\n${lines.join('\n')}\n]`;
 }
 
-export function numpyScript({ sizes, activations, features, plane, params, epoch, columns }) {
-  const featureLines = plane
-    ? features.map((f) => `        ${PY_FEATURES[f]},  # ${f}`).join('\n')
-    : null;
-  const inputDoc = plane
-    ? 'points: (N, 2) array of plane coordinates (x1, x2) in [-6, 6].'
-    : `points: (N, ${sizes[0]}) array of the network's inputs exactly as it saw them (${(columns || []).length === 64 ? '8×8 digit pixels scaled to [0, 1]' : 'the chosen CSV columns after the page scaled them'}).`;
+/**
+ * The script's input step. Plane data: (x1, x2) → the chosen features. A CSV file: the raw columns are first scaled
+ * exactly as the server scaled them (input = raw / divisor · scale + offset, see engine/datasets.py), so predict()
+ * takes rows of the file as they are.
+ */
+function inputCode({ plane, features, columns, scaling }) {
+  const csv = Boolean(scaling);
+  const lines = ['def inputs(rows):'];
+  lines.push(`    rows = np.atleast_2d(np.asarray(rows, dtype=np.float64))`);
+  lines.push(csv ? '    points = rows / DIVISOR * SCALE + OFFSET' : '    points = rows');
+  if (plane) {
+    lines.push('    x1, x2 = points[:, 0], points[:, 1]', '    return np.column_stack([',
+      ...features.map((f) => `        ${PY_FEATURES[f]},  # ${f}`), '    ])');
+  } else {
+    lines.push('    return points');
+  }
+  const constants = csv ? [
+    `COLUMNS = ${JSON.stringify(columns)}  # the file's columns predict() takes, in this order`,
+    `DIVISOR = np.array(${pyList(scaling.divisor)})`,
+    `SCALE = np.array(${pyList(scaling.scale)})`,
+    `OFFSET = np.array(${pyList(scaling.offset)})`,
+  ] : [];
+  return { constants: constants.join('\n'), body: lines.join('\n') };
+}
+
+export function numpyScript({ sizes, activations, features, plane, params, epoch, columns, scaling, classNames }) {
+  const csv = Boolean(scaling);
+  let inputDoc;
+  if (csv) inputDoc = `rows: (N, ${columns.length}) array of the CSV file's columns ${columns.join(', ')}, as they are in the file.`;
+  else if (plane) inputDoc = 'rows: (N, 2) array of plane coordinates (x1, x2) in [-6, 6].';
+  else inputDoc = `rows: (N, ${sizes[0]}) array of the 8×8 digit pixels scaled to [0, 1].`;
+  const code = inputCode({ plane, features, columns, scaling });
+  const names = classNames && classNames.length ? `\nCLASS_NAMES = ${JSON.stringify(classNames)}  # output k is the probability of CLASS_NAMES[k]` : '';
+  const example = csv ? `print(predict(np.zeros((1, ${columns.length}))))  # one row of ${columns.join(', ')}`
+    : (plane ? 'print(predict([[0.0, 0.0], [3.0, -2.0], [-4.0, 4.0]]))' : 'print(predict(np.zeros((1, SIZES[0]))))');
   return `"""A network trained in nnplayground (exported ${new Date().toISOString().slice(0, 19)}Z after ${epoch} epochs).
 
 Layers ${sizes.join(' → ')}, activations ${activations.join(', ')}.
-predict(points) gives the same outputs as the page (up to float rounding):
+predict(rows) gives the same outputs as the page (up to float rounding):
   ${inputDoc}
 Each layer computes z = a·W + b, a = f(z); W has one row per unit the connections leave.
 """
@@ -40,15 +68,10 @@ import numpy as np
 
 SIZES = ${JSON.stringify(sizes)}
 ACTIVATIONS = ${JSON.stringify(activations)}
-PARAMS = np.array(${pyList(params)})
+PARAMS = np.array(${pyList(params)})${names}
+${code.constants}
 
-
-def inputs(points):
-    points = np.atleast_2d(np.asarray(points, dtype=np.float64))
-${plane ? `    x1, x2 = points[:, 0], points[:, 1]
-    return np.column_stack([
-${featureLines}
-    ])` : '    return points'}
+${code.body}
 
 
 def activate(name, z):
@@ -70,9 +93,9 @@ def activate(name, z):
     raise ValueError(name)
 
 
-def predict(points):
+def predict(rows):
     """Outputs (N, K): class probabilities, or the predicted value for regression."""
-    a = inputs(points)
+    a = inputs(rows)
     at = 0
     for layer, (n_in, n_out) in enumerate(zip(SIZES[:-1], SIZES[1:])):
         w = PARAMS[at:at + n_in * n_out].reshape(n_in, n_out)
@@ -85,7 +108,7 @@ def predict(points):
 
 if __name__ == "__main__":
     np.set_printoptions(precision=4, suppress=True)
-${plane ? '    print(predict([[0.0, 0.0], [3.0, -2.0], [-4.0, 4.0]]))' : '    print(predict(np.zeros((1, SIZES[0]))))'}
+    ${example}
 `;
 }
 
@@ -171,7 +194,9 @@ export function createExport({ latest, actions }) {
         if (Number.isFinite(state.epoch)) epoch = state.epoch;
       }
     } catch (err) { /* fall back to the frame's weights */ }
-    const text = numpyScript({ sizes, activations, features, plane: latest.isPlane, params, epoch, columns: latest.data && latest.data.columns });
+    const data = latest.data || {};
+    const text = numpyScript({ sizes, activations, features, plane: latest.isPlane, params, epoch, columns: data.columns,
+      scaling: data.scaling, classNames: data.task === 'regression' ? null : data.class_names });
     download(new Blob([text], { type: 'text/x-python' }), `nnplayground_model_${stamp().replace('-', '_')}.py`);
   }
 

@@ -1,9 +1,12 @@
 """Your own data end to end: preview a CSV file with a few bad rows, choose the label and input columns, see which
 rows will be and were left out (row and column named), train on the rest, export the model."""
 import json
+import runpy
 from pathlib import Path
 
 import numpy as np
+
+from engine import Trainer
 
 FACTS = "import('/static/js/progress.js').then((m) => new Promise((r) => m.onFacts((f) => r({ ...f }))))"
 
@@ -64,6 +67,20 @@ def test_a_csv_file_with_bad_rows_trains_on_the_rest_and_exports(page, tmp_path:
     assert model["config"]["dataset"] == "csv" and model["epoch"] > 60
     assert model["custom"]["columns"] == ["height", "weight"] and len(model["custom"]["labels"]) == 40
     assert np.allclose(model["params"], page.js("[...window.nnp.latest.params]"), rtol=1e-6, atol=1e-6)
+
+    # the NumPy script takes rows of the file as they are (height, weight in their own units) and answers as the
+    # trained network does on the scaled inputs it learned from
+    page.click("#export-button")
+    with page.expect_download() as info:
+        page.click("#export-py")
+    module = runpy.run_path(info.value.path())
+    assert module["COLUMNS"] == ["height", "weight"] and module["CLASS_NAMES"] == ["heavy", "light"]
+    raw = np.array(GOOD, dtype=float)
+    trainer = Trainer.from_state(model)
+    assert np.allclose(module["predict"](raw), trainer.predict(trainer.data.points), rtol=0, atol=1e-9)
+    said = [module["CLASS_NAMES"][int(p > 0.5)] for p in module["predict"](raw)[:, 0]]
+    truth = ["heavy" if w > 70 else "light" for _, w in GOOD]
+    assert np.mean([a == b for a, b in zip(said, truth)]) > 0.85
 
     # another data set: the report goes away
     page.click(".thumb[data-dataset='xor']")
