@@ -117,19 +117,23 @@ class Config:
             if len(hidden_acts) != len(hidden):
                 raise ConfigError(f"hidden_activations needs one name per hidden layer ({len(hidden)})")
             for name in hidden_acts:
+                if name == "step":
+                    raise ConfigError(STEP_ONLY_PERCEPTRON)
                 _choice("hidden activation", name, activations.HIDDEN)
         elif hidden and c.activation == "step":
-            raise ConfigError("step has no useful gradient, so it can only be the output of a perceptron "
-                              "(no hidden layers); choose linear, sigmoid, tanh, relu or leaky_relu")
+            raise ConfigError(STEP_ONLY_PERCEPTRON)
+        perceptron = c.activation == "step" and not hidden
+        if perceptron and (c.task != "binary" or c.loss not in (None, "perceptron")
+                           or c.output_activation not in (None, "step")):
+            raise ConfigError(STEP_ONLY_PERCEPTRON)
         allowed = losses.ALLOWED[c.task]
-        loss = c.loss or ("perceptron" if c.task == "binary" and not hidden and c.activation == "step"
-                          else losses.DEFAULT_LOSS[c.task])
+        loss = c.loss or ("perceptron" if perceptron else losses.DEFAULT_LOSS[c.task])
         _choice(f"loss for the {c.task} task", loss, tuple(allowed))
         output = c.output_activation or losses.default_output(c.task, loss)
+        if output == "step" and (hidden or loss != "perceptron"):
+            raise ConfigError(STEP_ONLY_PERCEPTRON)
         if output not in allowed[loss]:
             raise ConfigError(f"the {loss} loss needs output activation {' or '.join(allowed[loss])}, got {output!r}")
-        if output == "step" and hidden:
-            raise ConfigError("a step output is the perceptron: it trains only with no hidden layers")
         if not isinstance(c.learn_bias, bool):
             raise ConfigError(f"learn_bias must be true or false; got {c.learn_bias!r}")
         _choice("init", c.init, INITS)
@@ -147,6 +151,12 @@ class Config:
                        batch_size=int(c.batch_size), seed=int(c.seed),
                        **{k: float(getattr(c, k)) for k in RANGES if k not in
                           ("n_points", "n_classes", "batch_size", "seed")})
+
+
+STEP_ONLY_PERCEPTRON = (
+    "step is the classic perceptron: its slope is zero everywhere, so backpropagation cannot train through it; it "
+    "works only as the output of a network with no hidden layers, on the binary task, with the perceptron loss "
+    "(the perceptron rule); elsewhere choose linear, sigmoid, tanh, relu or leaky_relu")
 
 
 def _choice(what: str, value, allowed) -> None:

@@ -61,10 +61,19 @@ def build_layout(sizes, activations) -> Layout:
     return Layout(sizes, tuple(int(a) for a in activations), np.array(rows, dtype=np.int64).reshape(-1, 7))
 
 
-def init_params(layout: Layout, scheme: str, rng: np.random.Generator) -> np.ndarray:
-    """Fresh parameters (P,): biases 0; weights ~ N(0, σ²) with σ² = 2/(n_in+n_out) (glorot), 2/n_in (he), or 0 (zeros)."""
+def init_schemes(config) -> tuple[str, ...]:
+    """The initialisation of each layer after the input: the chosen one, or for "auto" He before a ReLU-like
+    activation (it keeps the variance of a half-silenced layer) and Glorot before any other."""
+    if config.init != "auto":
+        return (config.init,) * len(config.layer_activations)
+    return tuple("he" if act in ("relu", "leaky_relu") else "glorot" for act in config.layer_activations)
+
+
+def init_params(layout: Layout, schemes, rng: np.random.Generator) -> np.ndarray:
+    """Fresh parameters (P,): biases 0; layer l's weights W_l (n_in, n_out) ~ N(0, σ²) with σ² = 2/(n_in+n_out)
+    (glorot), 2/n_in (he), or all 0 (zeros), by schemes[l] (one name per layer after the input)."""
     params = np.zeros(layout.n_params)
-    for l in range(layout.n_layers):
+    for l, scheme in zip(range(layout.n_layers), schemes, strict=True):
         n_in, n_out = layout.sizes[l], layout.sizes[l + 1]
         if scheme == "zeros":
             continue

@@ -15,7 +15,7 @@ from .datasets import Dataset, from_points, generate, parse_csv, split
 from .features import feature_matrix
 from .grid import grid_inputs, unit_maps
 from .kernels import add_penalty, block_size, evaluate, example_gradient, train_chunk
-from .layout import build_layout, init_params
+from .layout import build_layout, init_params, init_schemes
 from .metrics import classification, regression
 from .settings import (H_BETA1, H_BETA2, H_DROPOUT, H_EPSILON, H_HUBER, H_L1, H_L2, H_LR, H_MOMENTUM, H_RHO,
                        H_SIZE, I_BATCH, I_LEARN_BIAS, I_LOSS, I_OPTIMIZER, I_OUTPUT, I_SIZE, I_T)
@@ -73,8 +73,7 @@ class Trainer:
             raise ConfigError("a step output needs a single output unit")
         codes = [activations.CODES[a] for a in c.layer_activations]
         self.layout = build_layout(sizes, codes)
-        init = c.init if c.init != "auto" else ("he" if c.activation in ("relu", "leaky_relu") else "glorot")
-        self.params = init_params(self.layout, init, np.random.default_rng([c.seed, 1]))
+        self.params = init_params(self.layout, init_schemes(c), np.random.default_rng([c.seed, 1]))
         self._shuffle_rng = np.random.default_rng([c.seed, 2])
         self._grads = np.zeros_like(self.params)
         self._m = np.zeros_like(self.params)

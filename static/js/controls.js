@@ -147,7 +147,9 @@ export function createControls({ state, latest, actions }) {
   function chooseLoss(name) {
     const outs = choices.losses(state.get('task'))[name] || [];
     const current = state.get('output_activation');
-    state.set({ loss: name, output_activation: outs.includes(current) ? current : outs[0] || null });
+    const patch = { loss: name, output_activation: outs.includes(current) ? current : outs[0] || null };
+    if (name !== 'perceptron' && state.get('activation') === 'step') patch.activation = 'tanh';   // step trains only by the perceptron rule
+    state.set(patch);
   }
   function chooseActivation(name) {
     const patch = { activation: name };

@@ -250,8 +250,10 @@ export function createDatasets({ state, latest, actions }) {
     const preferred = { binary: 'circle', multiclass: 'spiral3', regression: 'plane' }[task];
     const lossName = choices.defaultLoss(task);
     const outs = choices.losses(task)[lossName] || [];
-    return { task, dataset: dataset || (datasets.includes(preferred) ? preferred : datasets[0]), loss: lossName,
+    const patch = { task, dataset: dataset || (datasets.includes(preferred) ? preferred : datasets[0]), loss: lossName,
       output_activation: outs[0] || null };
+    if (state.get('activation') === 'step') patch.activation = 'tanh';   // the perceptron's step is binary-only
+    return patch;
   }
 
   function chooseDataset(name, task) {

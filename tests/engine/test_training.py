@@ -413,7 +413,9 @@ def test_dropout_trains_but_evaluation_never_drops():
     trainer = Trainer(dataset="circle", hidden=(16, 16), activation="tanh", dropout=0.5, optimizer="adam",
                       learning_rate=0.01).train(40)
     assert trainer.metrics()["test"]["accuracy"] > 0.9
-    assert trainer.metrics() == trainer.metrics()
+    _, test_acts = ref.forward(ref_net(trainer), trainer.x_test)           # the metrics see the whole network
+    labels = trainer.data.labels[trainer.test_idx]
+    assert trainer.metrics()["test"]["accuracy"] == pytest.approx(np.mean((test_acts[-1][:, 0] > 0.5) == labels))
     points = trainer.data.points[:50]
     first = trainer.predict(points)
     np.testing.assert_array_equal(first, trainer.predict(points))
@@ -514,3 +516,83 @@ def test_hand_placed_points_survive_a_change_of_data_settings():
     np.testing.assert_array_equal(trainer.data.points, points)
     trainer.train(3)
     assert trainer.examples_seen == 42
+
+
+# -------------------------------------------------------------------------------------------------- initialisation
+
+def test_auto_initialisation_is_he_before_relu_layers_and_glorot_before_the_others():
+    trainer = Trainer(hidden=(200, 200), hidden_activations=("relu", "tanh"), n_points=40)
+    n_in = trainer.layout.sizes
+    he, glorot = np.sqrt(2.0 / n_in[1]), np.sqrt(2.0 / (n_in[2] + n_in[3]))
+    assert trainer.weights(1).std() == pytest.approx(np.sqrt(2.0 / (n_in[1] + n_in[2])), rel=0.03)  # tanh layer
+    relu = Trainer(hidden=(200, 200), activation="relu", n_points=40)
+    assert relu.weights(1).std() == pytest.approx(he, rel=0.03)            # 200 → 200 into a ReLU layer: He
+    assert relu.weights(2).std() == pytest.approx(glorot, rel=0.2)          # 200 → 1 into the sigmoid output
+    assert all(np.all(relu.bias(l) == 0) for l in range(3))
+    chosen = Trainer(hidden=(200, 200), activation="relu", init="glorot", n_points=40)
+    assert chosen.weights(1).std() == pytest.approx(np.sqrt(2.0 / 400), rel=0.03)
+
+
+def test_all_zero_weights_never_break_the_symmetry_of_a_layer():
+    """Every hidden neuron of a layer starts equal, gets the same gradient and so stays a copy of the others."""
+    trainer = Trainer(dataset="circle", hidden=(4, 3), init="zeros", learning_rate=0.1, n_points=100)
+    trainer.train(30)
+    for l in range(2):
+        w = trainer.weights(l)
+        assert np.allclose(w, w[:, :1]) and np.allclose(trainer.bias(l), trainer.bias(l)[0])
+    assert trainer.metrics()["train"]["accuracy"] < 0.75
+    broken = Trainer(dataset="circle", hidden=(4, 3), learning_rate=0.1, n_points=100)
+    broken.train(30)
+    assert not np.allclose(broken.weights(0), broken.weights(0)[:, :1])
+
+
+# ------------------------------------------------------- (a′) every allowed combination through the training kernel
+
+from test_gradients import CASES as GRADIENT_CASES   # noqa: E402  (every task × loss × output × hidden activation)
+
+DATASET_OF = {"binary": "circle", "multiclass": "blobs", "regression": "bumps"}
+
+
+@pytest.mark.parametrize("optimizer", list(OPTIMIZERS))
+@pytest.mark.parametrize("task,loss,output,hidden_act", GRADIENT_CASES,
+                         ids=["-".join(str(p) for p in case) for case in GRADIENT_CASES])
+def test_every_activation_loss_and_optimizer_trains_as_the_reference(task, loss, output, hidden_act, optimizer):
+    """Mini-batches of 7 through the batched kernel (the path that trains), two updates, against the reference."""
+    perceptron = loss == "perceptron"
+    trainer = Trainer(task=task, dataset=DATASET_OF[task], n_points=40, noise=0.1, n_classes=3,
+                      hidden=() if hidden_act is None else (4, 3), activation="step" if perceptron else
+                      (hidden_act or "tanh"), loss=loss, output_activation=output, optimizer=optimizer,
+                      learning_rate=0.05, batch_size=7, huber_delta=0.5, regularization="l2", reg_rate=0.01,
+                      **SETTINGS)
+    assert trainer.config.layer_activations[-1] == output
+    net, opt = ref_net(trainer), ref_optimizer(trainer.config)
+    trainer.train_batches(1)
+    order = trainer._pending[0].copy()
+    for k in range(2):
+        if k:
+            trainer.train_batches(1)
+        ref_step(trainer, net, opt, order[7 * k:7 * k + 7])
+        assert_matches(trainer, net, tolerance=1e-8)
+
+
+def test_the_training_set_is_reshuffled_every_epoch():
+    trainer = Trainer(**RUN)
+    orders = []
+    for _ in range(3):
+        trainer.train_batches(1)                           # the first batch of a new epoch: its order is drawn
+        orders.append(trainer._pending[0].copy())
+        trainer.train_batches(trainer.batches_per_epoch - 1)
+    n = len(trainer.train_idx)
+    assert all(sorted(o) == list(range(n)) for o in orders)
+    assert not np.array_equal(orders[0], orders[1]) and not np.array_equal(orders[1], orders[2])
+
+
+def test_the_readme_python_example_runs_as_written():
+    """The README's notebook example, taken from the README itself, with fewer epochs."""
+    from pathlib import Path
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    code = readme.split("```python\n", 1)[1].split("```", 1)[0].replace("epochs=500", "epochs=5")
+    namespace: dict = {}
+    exec(compile(code, "README.md", "exec"), namespace)     # noqa: S102 — our own documentation
+    assert namespace["trainer"].config.hidden == (8,) and "z" in namespace["step"]["layers"][0]
+    assert Trainer.from_state(namespace["state"]).counters() == namespace["trainer"].counters()
