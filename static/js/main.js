@@ -152,6 +152,13 @@ function flushSettings() {
   if (Object.keys(settings).length) actions.send({ type: 'configure', settings });
 }
 
+/** The settings the person changed that flushSettings has not sent yet (widths and their activations go together). */
+function unsentKeys() {
+  const keys = new Set(pendingKeys);
+  if (keys.has('hidden') || keys.has('hidden_activations')) keys.add('hidden').add('hidden_activations');
+  return keys;
+}
+
 state.subscribe((keys, origin) => {
   redraw('state');
   if (keys.includes('projector') || keys.includes('hide')) {
@@ -217,7 +224,7 @@ function onMessage(msg) {
       const extra = {};
       if (Number.isInteger(msg.grid_size)) extra.grid_size = msg.grid_size;
       if (Number.isInteger(msg.speed)) extra.speed = msg.speed;
-      if (latest.config) state.adoptConfig(latest.config, extra);
+      if (latest.config) state.adoptConfig(latest.config, extra, unsentKeys());
       if (msg.change && msg.change !== 'live' && msg.change !== 'unchanged') latest.history = [];
       if (latest.expected && matches(latest.config, latest.expected)) latest.expected = null;
       for (const w of waiters) w.resolve(msg);
@@ -256,7 +263,7 @@ function onMessage(msg) {
       for (const w of waiters) w.reject(new Error(msg.message || 'refused'));
       waiters = [];
       // show the settings the server actually has
-      if (latest.config && (msg.code === 'invalid_config' || msg.code === 'invalid_message')) state.adoptConfig(latest.config);
+      if (latest.config && (msg.code === 'invalid_config' || msg.code === 'invalid_message')) state.adoptConfig(latest.config, {}, unsentKeys());
       break;
     default:
       break;

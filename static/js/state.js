@@ -202,11 +202,16 @@ export class State {
   }
 
   /** Take the server's accepted engine config as the truth. */
-  adoptConfig(config, extra = {}) {
+  /**
+   * Take the server's settings, except `keep`: keys the person changed that are not sent yet (a reply to an
+   * earlier message must not undo a change that is on its way).
+   */
+  adoptConfig(config, extra = {}, keep = new Set()) {
     const patch = {};
     for (const key of ENGINE_KEYS) {
-      if (key in config) patch[key] = Array.isArray(config[key]) ? config[key].slice() : config[key];
+      if (key in config && !keep.has(key)) patch[key] = Array.isArray(config[key]) ? config[key].slice() : config[key];
     }
+    for (const key of Object.keys(extra)) if (keep.has(key)) delete extra[key];
     return this.set({ ...patch, ...extra }, 'server');
   }
 

@@ -55,6 +55,7 @@ def test_the_warped_view_renders_and_changes_as_training_runs(page):
 
     # a network without hidden layers has nothing to warp: the view says so
     page.click("#remove-layer")
+    page.wait_for("window.nnp.latest.network.sizes.length === 3")
     page.click("#remove-layer")
     page.wait_for("window.nnp.latest.network.sizes.length === 2")
     assert page.is_visible("#warp-note") and "hidden layer" in page.inner_text("#warp-note")
