@@ -4,39 +4,11 @@
 import { el, setChildren } from './dom.js';
 import { FEATURE_NAMES, FEATURE_LABELS, layoutFor } from './layout.js';
 import { MapCanvas, lutFor, diverging, pack } from './colors.js';
+import { EXPLAIN, featureMap } from './feature_maps.js';
 
 const OFF_SIZE = 24;
-const FORMULAS = {
-  x1: (a) => a,
-  x2: (a, b) => b,
-  x1sq: (a) => (a * a) / 6,
-  x2sq: (a, b) => (b * b) / 6,
-  x1x2: (a, b) => (a * b) / 6,
-  sinx1: (a) => Math.sin(a),
-  sinx2: (a, b) => Math.sin(b),
-};
-const EXPLAIN = {
-  x1: 'x₁, the horizontal coordinate', x2: 'x₂, the vertical coordinate', x1sq: 'x₁² (scaled by 1/6)',
-  x2sq: 'x₂² (scaled by 1/6)', x1x2: 'x₁·x₂ (scaled by 1/6)', sinx1: 'sin x₁', sinx2: 'sin x₂',
-};
 
-function localMap(name, size) {
-  const f = FORMULAS[name];
-  const values = new Float32Array(size * size);
-  let big = 1e-9;
-  for (let r = 0; r < size; r++) {
-    for (let c = 0; c < size; c++) {
-      const x1 = -6 + ((c + 0.5) * 12) / size;
-      const x2 = 6 - ((r + 0.5) * 12) / size;
-      const v = f(x1, x2);
-      values[r * size + c] = v;
-      big = Math.max(big, Math.abs(v));
-    }
-  }
-  return { values, big };
-}
-
-export function createFeatures({ state, latest }) {
+export function createFeatures({ state, latest, actions }) {
   const host = document.getElementById('feature-layer');
   const box = document.getElementById('network');
   const rows = new Map();
@@ -47,6 +19,11 @@ export function createFeatures({ state, latest }) {
     const button = el('button', { type: 'button', class: 'node feature', 'aria-pressed': 'false', dataset: { feature: name },
       title: `${EXPLAIN[name]} — click to use it as an input or not`, onclick: () => toggle(name) }, canvas);
     const caption = el('span', { class: 'feature-label' }, FEATURE_LABELS[name]);
+    // hovering (or focusing) a feature shows its map enlarged in the output view, as for any neuron
+    button.addEventListener('pointerenter', () => actions.focusFeature(name));
+    button.addEventListener('focus', () => actions.focusFeature(name));
+    button.addEventListener('pointerleave', () => actions.focusFeature(null));
+    button.addEventListener('blur', () => actions.focusFeature(null));
     const row = el('div', { class: 'feature-row' }, caption, button);
     rows.set(name, { row, button, canvas, map: new MapCanvas(canvas), painted: null });
   }
@@ -96,7 +73,7 @@ export function createFeatures({ state, latest }) {
         r.map.paint(m, block.size, lutFor(m, (v) => diverging(v / big)));
         r.painted = painted;
       } else if (r.painted !== 'local') {
-        const { values, big } = localMap(name, OFF_SIZE);
+        const { values, big } = featureMap(name, OFF_SIZE);
         r.map.paintWith(OFF_SIZE, (i) => {
           const c = diverging(values[i] / big);
           return pack(c[0], c[1], c[2]);

@@ -3,11 +3,14 @@
 // hovered in the diagram, its map is shown here enlarged. The map canvas has one pixel per grid cell.
 
 import { el, setChildren, setText, fmt } from './dom.js';
-import { MapCanvas, lutFor, lutDiverging, diverging, divergingStepped, unitScale, paintClasses, classColor, rgb, NEG, POS, MID } from './colors.js';
+import { MapCanvas, lutFor, lutDiverging, diverging, divergingStepped, unitScale, paintClasses, classColor, rgb, pack, NEG, POS, MID } from './colors.js';
+import { FORMULAS, featureMap } from './feature_maps.js';
+import { FEATURE_LABELS } from './layout.js';
 
 const GRID_SIZES = [16, 32, 48, 64, 100, 128];
 
 const EXTENT = 6;
+const FEATURE_MAP_SIZE = 96;   // an input feature enlarged: drawn here, at this resolution
 const TICKS = [-6, -3, 0, 3, 6];
 
 function targetScale(data) {
@@ -54,6 +57,7 @@ export function createHeatmap({ state, latest }) {
   const pctx = pointsCanvas.getContext('2d');
   let pointsKey = '';
   let dataVersion = 0;
+  let featureShown = null;   // the input feature painted on the map (painted once: it does not change)
   let legendKey = '';
 
   function unitActivation(u) {
@@ -77,7 +81,23 @@ export function createHeatmap({ state, latest }) {
     return acts[acts.length - 1] || 'sigmoid';
   }
 
+  function paintFeature(name) {
+    const size = FEATURE_MAP_SIZE;
+    if (featureShown !== name) {
+      const { values, big } = featureMap(name, size);
+      map.paintWith(size, (i) => { const c = diverging(values[i] / big); return pack(c[0], c[1], c[2]); });
+      featureShown = name;
+    }
+    setText(title, `Input ${FEATURE_LABELS[name] || name}`);
+    if (!stack.classList.contains('is-focus')) stack.classList.add('is-focus');
+  }
+
   function paintMap() {
+    if (latest.focusFeature && latest.isPlane) {
+      paintFeature(latest.focusFeature);
+      return true;
+    }
+    featureShown = null;
     const focus = latest.focusUnit !== null && latest.maps.focus && latest.maps.focus.maps[0];
     if (focus) {
       const info = unitActivation(latest.focusUnit);
@@ -256,6 +276,12 @@ export function createHeatmap({ state, latest }) {
   }
 
   function showReadout() {
+    if (pointer && latest.focusFeature && latest.isPlane) {
+      const [x1, x2] = [-EXTENT + pointer[0] * 2 * EXTENT, EXTENT - pointer[1] * 2 * EXTENT];
+      const name = latest.focusFeature;
+      readout.textContent = `x₁ ${fmt(x1, 2)}, x₂ ${fmt(x2, 2)} → ${FEATURE_LABELS[name] || name} = ${fmt(FORMULAS[name](x1, x2), 3)}`;
+      return;
+    }
     const focus = latest.focusUnit !== null && latest.maps.focus;
     const block = focus ? latest.maps.focus : latest.maps.output;
     if (!pointer || !block || !block.maps.length) {

@@ -15,6 +15,7 @@ export class Latest {
     this.history = [];       // [{ epoch, iteration, train_loss, test_loss }]
     this.connection = 'connecting';
     this.focusUnit = null;   // the unit whose map the output view enlarges (index among non-input units)
+    this.focusFeature = null; // or the input feature (x1, x1sq, …) whose map it enlarges
     this.pinned = null;      // [x1, x2] of the point followed through the network, or null
     this.inspection = null;  // the newest inspection message
     this.warp = null;        // the newest warp message (only while the warped view is subscribed)

@@ -67,6 +67,12 @@ const actions = {
       }, 60);
     }
   },
+  /** The input feature whose map the output view enlarges (the page draws it: it needs no network). */
+  focusFeature(name) {
+    if (latest.focusFeature === name) return;
+    latest.focusFeature = name;
+    redraw('focus');
+  },
   token: () => (socket ? socket.token() : null),
   redraw: (flag) => redraw(flag),
   reconnectNow: () => socket && socket.reconnectNow(),

@@ -216,3 +216,26 @@ def test_links_and_biases_are_edited_from_the_keyboard(page):
     page.keyboard.press("Enter")
     bias_index = page.js("window.nnp.latest.paramOffsets()[1].b")
     page.wait_for(f"window.nnp.latest.params[{bias_index}] === 2.5")
+
+
+def test_hovering_an_input_feature_shows_its_map_enlarged(page):
+    page.open("?dataset=circle&features=x1,x2,x1sq")
+    output = page.map_signature()
+    page.hover(".feature[data-feature='x1sq']")
+    page.wait_for("document.querySelector('#map-title').textContent === 'Input x₁²'")
+    enlarged = page.map_signature()
+    assert page.map_distance(output, enlarged) > 20
+    grid = [enlarged[r * 8:(r + 1) * 8] for r in range(8)]
+    for row in grid:                 # x₁² is the same at −x₁ and x₁, and the same on every row
+        for c in range(4):
+            assert page.map_distance([row[c]], [row[7 - c]]) <= 3
+        assert page.map_distance([row[0]], [grid[0][0]]) <= 3
+    assert page.map_distance([grid[0][0]], [grid[0][3]]) > 40, "large at the edges, zero in the middle"
+    box = page.locator("#points-canvas").bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.75, box["y"] + box["height"] * 0.5)   # x₁ = 3: no longer on the feature
+    page.wait_for("document.querySelector('#map-title').textContent === 'Output'")
+    page.hover(".feature[data-feature='sinx2']")       # a feature not in use can be looked at too
+    page.wait_for("document.querySelector('#map-title').textContent === 'Input sin x₂'")
+    page.mouse.move(5, 700)
+    page.wait_for("document.querySelector('#map-title').textContent === 'Output'")
+    assert page.map_distance(output, page.map_signature()) < 5
