@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from engine import Config, ConfigError, DataError, Trainer
+from engine.config import LIVE
 
 from . import frames
 from .protocol import MAX_SPEED, dumps, finite_or_none
@@ -31,6 +32,8 @@ log = logging.getLogger("nnplayground.session")
 MAX_ROWS = 2000                 # history rows kept for a page that missed frames
 MAX_OUTBOX = 100                # queued messages per page; beyond, new error replies are dropped
 MAX_COMMANDS = 256              # queued commands per session; beyond, a command is refused (rate_limited)
+REBUILD_INTERVAL = 0.1          # seconds between two rebuilds of one session's data or network (see _held)
+VIEW_SETTINGS = frozenset({"grid_size", "unit_size"})   # configure fields that only change what frames show
 VIEW_INTERVALS = {"warp": 0.25, "mistakes": 1.0}   # seconds between opt-in view messages while training
 
 
@@ -40,6 +43,12 @@ class Command:
     payload: object = None
     origin: "Subscriber | None" = None
     future: asyncio.Future | None = None
+    run: tuple = ()          # the configure commands merged into this one (see BaseSession._next_command)
+    alone: bool = False      # never merged (a part of a merged run that was refused, tried on its own)
+
+    @property
+    def mergeable(self) -> bool:
+        return self.kind == "configure" and self.future is None and not self.alone
 
 
 @dataclass
@@ -189,6 +198,7 @@ class BaseSession:
         self.closed = False
         self.loop = asyncio.get_running_loop()
         self._last_frame_at = 0.0
+        self._rebuilt_at = -1.0                # when a configure last rebuilt data or network (see _held)
         self._seconds_per_unit = 1e-4          # measured time of one unit of training (see _units_per_epoch)
         self._period_left = 0
         self._period_end = 0.0
@@ -292,7 +302,7 @@ class BaseSession:
             return False
         try:
             train = self._wants_training()
-            budget = self._budget() if train and not self.commands else 0
+            budget = self._budget() if train and not self._ready() else 0
             out = self._work(budget)
         except Exception:                       # a bug outside any one command: pause and say so, plainly
             log.exception("session turn failed")
@@ -314,15 +324,56 @@ class BaseSession:
                 return False
         return train
 
+    def _held(self) -> float:
+        """Seconds the next command must wait: a configure that may rebuild the data or the network waits until
+        REBUILD_INTERVAL has passed since the last rebuild, and the configures arriving meanwhile merge with it
+        (see _next_command). So one page dragging a slider, or flooding, rebuilds at most 1 / REBUILD_INTERVAL
+        times a second and cannot take the engine threads from other sessions; 0 when nothing waits."""
+        if not self.commands or not self.commands[0].mergeable \
+                or set(self.commands[0].payload.settings.model_fields_set) <= LIVE | VIEW_SETTINGS:
+            return 0.0
+        return max(0.0, self._rebuilt_at + REBUILD_INTERVAL - time.monotonic())
+
+    def _ready(self) -> bool:
+        """A command can run now."""
+        return bool(self.commands) and self._held() == 0.0
+
+    def _next_command(self) -> Command:
+        """The next command; consecutive `configure`s of one page are merged into one (later values win), so a
+        flood of slider moves or rebuilds costs one rebuild per turn. If the merged one is refused, the rest of
+        the run goes back on the queue to be applied one by one, each refusal answered on its own."""
+        command = self.commands.popleft()
+        if not command.mergeable:
+            return command
+        run = [command]
+        while self.commands and self.commands[0].mergeable and self.commands[0].origin is command.origin:
+            run.append(self.commands.popleft())
+        if len(run) == 1:
+            return command
+        merged: dict = {}
+        for part in run:
+            settings = part.payload.settings.model_dump(exclude_unset=True)
+            if "hidden" in settings or "hidden_activations" in settings:   # widths and activations go together
+                merged.pop("hidden", None)
+                merged.pop("hidden_activations", None)
+            merged.update(settings)
+        settings = command.payload.settings.model_copy(update=merged)
+        return Command("configure", command.payload.model_copy(update={"settings": settings}), command.origin,
+                       run=tuple(run))
+
     def _work(self, budget: int) -> Outcome:
         out = Outcome()
-        while self.commands:
-            command = self.commands.popleft()
+        while self._ready():
+            command = self._next_command()
             try:
                 value = getattr(self, "_do_" + command.kind)(command, out)
                 if command.future is not None:
                     out.results.append((command.future, value, None))
             except (ConfigError, DataError, ValueError) as error:
+                if command.run:                 # a merged run: try its parts one by one instead
+                    self.commands.extendleft(reversed([Command(c.kind, c.payload, c.origin, alone=True)
+                                                       for c in command.run]))
+                    continue
                 code = "data_error" if isinstance(error, DataError) else "invalid_config"
                 if command.future is not None:
                     out.results.append((command.future, None, error))
@@ -334,6 +385,8 @@ class BaseSession:
                     out.results.append((command.future, None, RuntimeError("internal error")))
                 else:
                     out.error(command.origin, "internal", "the server could not do that; the session goes on")
+        if self.commands and not self._wants_training() and (wait := self._held()):
+            self.scheduler.deliver(self.loop, self._wake_later, wait)   # a training session takes turns anyway
         self.training_seconds = 0.0
         if budget and self.state == "playing" and self.subscribers:
             started = time.perf_counter()
@@ -508,6 +561,7 @@ class Session(BaseSession):
         self.unit_size = view.get("unit_size", self.unit_size)
         self._settle_divergence()
         if change in ("data", "network"):
+            self._rebuilt_at = time.monotonic()
             self.focus = None
             self._period_left = 0
         self._config(out, change)

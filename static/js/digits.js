@@ -2,7 +2,9 @@
 // The drawing is sent as one example (`inspect` with follow), so the answer updates as the network trains.
 //
 // Facts published (progress.js): digitPrediction — the class index the network gives the drawn digit (for the digits
-// the index is the digit itself; null with nothing drawn); digitConfidence — that class's probability (0–1, or null).
+// the index is the digit itself; null with nothing drawn); digitConfidence — that class's probability (0–1, or null);
+// digitDrawn — true when a hand drew on the pad since it was last loaded or cleared (a test digit loaded from the
+// mistakes is not a drawing).
 
 import { el, setChildren } from './dom.js';
 import { classColor, rgb } from './colors.js';
@@ -30,6 +32,7 @@ export function createDigits({ state, latest, actions }) {
   let following = false;
   let sendTimer = null;
   let drawing = 0;      // 0 none, 1 paint, −1 erase
+  let drawn = false;    // the pad holds strokes made by hand
   let sent = null;      // the pixels last sent: answers about other pixels are stale
 
   function paint() {
@@ -44,6 +47,7 @@ export function createDigits({ state, latest, actions }) {
   }
 
   function stroke(event) {
+    drawn = true;
     const box = canvas.getBoundingClientRect();
     const x = ((event.clientX - box.left) / box.width) * SIDE - 0.5;
     const y = ((event.clientY - box.top) / box.height) * SIDE - 0.5;
@@ -84,6 +88,7 @@ export function createDigits({ state, latest, actions }) {
   }
 
   function reset() {
+    drawn = false;
     pixels.fill(0);
     paint();
     stop();
@@ -107,14 +112,14 @@ export function createDigits({ state, latest, actions }) {
     if (!probabilities) {
       answer.textContent = 'Draw a digit in the square.';
       setChildren(bars, Array.from({ length: 10 }, (_, k) => bar(k, 0, names, false)));
-      publish({ digitPrediction: null, digitConfidence: null });
+      publish({ digitPrediction: null, digitConfidence: null, digitDrawn: false });
       return;
     }
     let best = 0;
     probabilities.forEach((p, k) => { if ((p ?? 0) > (probabilities[best] ?? 0)) best = k; });
     const confidence = probabilities[best] ?? 0;
     answer.textContent = `The network says ${names[best] ?? best}, with ${(confidence * 100).toFixed(0)} % confidence.`;
-    publish({ digitPrediction: best, digitConfidence: confidence });
+    publish({ digitPrediction: best, digitConfidence: confidence, digitDrawn: drawn });
     setChildren(bars, probabilities.map((p, k) => bar(k, p ?? 0, names, k === best)));
   }
 
@@ -133,6 +138,7 @@ export function createDigits({ state, latest, actions }) {
     /** Put 64 pixel values in [0, 1] (row by row) on the pad and ask the network about them. */
     load(values) {
       if (!active || !Array.isArray(values) || values.length !== pixels.length) return;
+      drawn = false;
       values.forEach((v, i) => { pixels[i] = Math.max(0, Math.min(1, Number(v) || 0)); });
       paint();
       send();

@@ -60,7 +60,14 @@ def test_digits_show_weights_mistakes_and_answer_a_drawn_one(page):
     page.wait_for("document.querySelector('#digit-answer').textContent.startsWith('Draw')")
     draw_stroke(page, 0.5, 0.08, 0.5, 0.92)
     page.wait_for("document.querySelector('#digit-answer').textContent.startsWith('The network says')")
-    probabilities = page.js("window.nnp.latest.inspection.layers.at(-1).a")
+    # the pad asks again as the stroke grows: read once the answer for the finished stroke has come
+    probabilities = None
+    for _ in range(50):
+        page.wait_for_timeout(200)
+        now = page.js("window.nnp.latest.inspection.layers.at(-1).a")
+        if now == probabilities:
+            break
+        probabilities = now
     assert len(probabilities) == 10 and abs(sum(probabilities) - 1) < 1e-9
     best = max(range(10), key=lambda k: probabilities[k])
     assert best in (1, 7), probabilities            # a plain vertical stroke reads as a 1 (or a 7)

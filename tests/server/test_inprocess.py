@@ -6,7 +6,7 @@ import time
 import numpy as np
 import pytest
 
-from wire import STANDARD, make_client, open_page
+from wire import STANDARD, make_client, open_page, run
 
 
 def params_of(binary: bytes) -> np.ndarray:
@@ -429,3 +429,50 @@ def test_a_server_bug_reaches_the_page_as_a_plain_message_and_the_session_goes_o
     frame, _ = page.frame(where=lambda m: m["state"] == "playing")
     assert frame["counters"]["epoch"] >= 0
     page.send({"type": "control", "action": "pause"})
+
+
+def test_configures_queued_together_cost_one_rebuild_and_a_refused_one_is_answered_alone():
+    """A burst of configure messages from one page, waiting for the same turn, is applied as one configure (later
+    values win); a rebuild waits REBUILD_INTERVAL after the one before; if the burst as a whole is refused, each
+    message is tried on its own, so the good ones apply and only the bad one gets an error."""
+    from engine import Trainer
+    from server import protocol
+    from server.session import REBUILD_INTERVAL, Session
+
+    class Idle:                                  # the turn is run by hand here, not by engine threads
+        def wake(self, *a, **k): pass
+        def set_active(self, *a): pass
+        def deliver(self, *a): pass
+
+    async def on_a_loop():                       # a session belongs to an event loop
+        return Session(Trainer(), Idle(), fps=30)
+    session = run(on_a_loop())
+    calls = []
+    real = session.trainer.configure
+    session.trainer.configure = lambda **settings: calls.append(settings) or real(**settings)
+    page = object()
+
+    def send(settings):
+        session.submit("configure", protocol.parse_client(json.dumps({"type": "configure", "settings": settings})),
+                       origin=page)
+
+    for settings in ({"noise": 0.1}, {"n_points": 300, "hidden": [5, 5], "hidden_activations": ["relu", "tanh"]},
+                     {"hidden": [3]}, {"learning_rate": 0.1}):
+        send(settings)
+    out = session._work(0)
+    assert calls == [{"noise": 0.1, "n_points": 300, "hidden": [3], "learning_rate": 0.1}]
+    c = session.trainer.config
+    assert (c.noise, c.n_points, c.hidden, c.hidden_activations, c.learning_rate) == (0.1, 300, (3,), None, 0.1)
+    assert not [m for m in out.messages if '"error"' in m[2]]
+
+    calls.clear()
+    for settings in ({"noise": 0.2}, {"task": "regression"}, {"learning_rate": 0.3}):
+        send(settings)
+    assert not session._work(0).messages and calls == [], "a rebuild right after a rebuild waits"
+    time.sleep(REBUILD_INTERVAL)
+    out = session._work(0)
+    errors = [m[2] for m in out.messages if '"type": "error"' in m[2] or '"type":"error"' in m[2]]
+    assert len(errors) == 1 and "regression" in errors[0]
+    c = session.trainer.config
+    assert (c.noise, c.task, c.learning_rate) == (0.2, "binary", 0.3)
+    assert calls[0] == {"noise": 0.2, "task": "regression", "learning_rate": 0.3} and len(calls) == 4

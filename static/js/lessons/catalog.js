@@ -629,7 +629,7 @@ export const LESSONS = [
         text: 'Draw a digit on the pad and see which digit gets the highest probability.',
         done: 'Well done: your drawing went through the same forward pass as every test digit.',
         allowed: [],
-        check: (f) => f.dataset === 'digits' && f.testAccuracy >= 0.9 && Number.isInteger(f.digitPrediction),
+        check: (f) => f.dataset === 'digits' && f.testAccuracy >= 0.9 && f.digitDrawn === true && Number.isInteger(f.digitPrediction),
       },
     ],
   },
