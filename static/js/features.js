@@ -30,7 +30,7 @@ export function createFeatures({ state, latest, actions }) {
   setChildren(host, [...rows.values()].map((r) => r.row));
 
   function toggle(name) {
-    const current = (latest.config && latest.config.features) || state.get('features');
+    const current = state.get('features');   // the newest choice, confirmed by the server or still on its way
     const on = current.includes(name);
     if (on && current.length === 1) return; // the network needs at least one input
     const next = FEATURE_NAMES.filter((f) => (f === name ? !on : current.includes(f)));

@@ -141,6 +141,8 @@ function applyPageSettings() {
   // names come from the URL: keep only safe identifiers before putting them into a selector
   const names = state.get('hide').filter((n) => /^[a-z0-9_-]+$/i.test(n));
   style.textContent = names.map((n) => `[data-ctl="${n}"]{display:none !important}`).join('\n');
+  // without the data choice, the data column stays only for what else it shows (digit images, a CSV report)
+  document.body.classList.toggle('hide-data', names.includes('data'));
 }
 
 function flushSettings() {

@@ -405,7 +405,7 @@ def test_digits_lesson_trains_then_reads_a_drawn_digit(open_page):
     assert not task_done(page, "draw"), "nothing drawn yet"
     # a test digit put on the pad from the mistakes is an answer, but not a drawing
     page.wait_for("document.querySelectorAll('#mistake-images button:not([hidden])').length > 0", 30)
-    page.click("#mistake-images button >> nth=0")
+    page.click("#mistake-images button:not([hidden]) >> nth=0")
     page.wait_for("document.querySelector('#digit-answer').textContent.startsWith('The network says')")
     page.settle()
     assert not task_done(page, "draw"), "loading a test digit is not drawing one"

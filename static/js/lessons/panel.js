@@ -54,7 +54,8 @@ function mount(lesson) {
 
   document.head.append(h('link', { rel: 'stylesheet', href: '/static/css/lessons.css' }));
   document.body.classList.add('has-lesson');
-  if (onPlayground && !lesson.show.includes('data')) document.body.classList.add('lesson-no-data');
+  const dataColumn = ['data', 'digit-views', 'csv-report'];     // what lives in the playground's data column
+  if (onPlayground && !lesson.show.some((name) => dataColumn.includes(name))) document.body.classList.add('lesson-no-data');
 
   const rows = lesson.tasks.map((task) => {
     const mark = h('span', { class: 'task-mark', 'aria-hidden': 'true' }, '');
