@@ -11,8 +11,8 @@
   included).
 """
 import hmac
-import json
 import ipaddress
+import json
 import secrets
 from http.cookies import SimpleCookie
 from urllib.parse import parse_qs, urlsplit

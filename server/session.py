@@ -353,11 +353,10 @@ class BaseSession:
         merged: dict = {}
         for part in run:
             settings = part.payload.settings.model_dump(exclude_unset=True)
-            if "hidden" in settings or "hidden_activations" in settings:   # widths and activations go together
-                merged.pop("hidden", None)
-                merged.pop("hidden_activations", None)
+            if "hidden" in settings and "hidden_activations" not in settings:
+                merged.pop("hidden_activations", None)     # activations chosen for widths that are gone
             merged.update(settings)
-        settings = command.payload.settings.model_copy(update=merged)
+        settings = type(command.payload.settings).model_construct(_fields_set=set(merged), **merged)  # each part was validated
         return Command("configure", command.payload.model_copy(update={"settings": settings}), command.origin,
                        run=tuple(run))
 

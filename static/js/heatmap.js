@@ -276,20 +276,20 @@ export function createHeatmap({ state, latest }) {
   }
 
   function showReadout() {
-    if (pointer && latest.focusFeature && latest.isPlane) {
-      const [x1, x2] = [-EXTENT + pointer[0] * 2 * EXTENT, EXTENT - pointer[1] * 2 * EXTENT];
-      const name = latest.focusFeature;
-      readout.textContent = `x₁ ${fmt(x1, 2)}, x₂ ${fmt(x2, 2)} → ${FEATURE_LABELS[name] || name} = ${fmt(FORMULAS[name](x1, x2), 3)}`;
-      return;
-    }
-    const focus = latest.focusUnit !== null && latest.maps.focus;
+    const feature = latest.focusFeature && latest.isPlane ? latest.focusFeature : null;
+    const focus = !feature && latest.focusUnit !== null && latest.maps.focus;
     const block = focus ? latest.maps.focus : latest.maps.output;
-    if (!pointer || !block || !block.maps.length) {
+    if (!pointer || (!feature && (!block || !block.maps.length))) {
       readout.textContent = '';
       return;
     }
     const [u, v] = pointer;
-    const where = `x₁ ${fmt(-EXTENT + u * 2 * EXTENT, 2)}, x₂ ${fmt(EXTENT - v * 2 * EXTENT, 2)}`;
+    const [x1, x2] = [-EXTENT + u * 2 * EXTENT, EXTENT - v * 2 * EXTENT];
+    const where = `x₁ ${fmt(x1, 2)}, x₂ ${fmt(x2, 2)}`;
+    if (feature) {
+      readout.textContent = `${where} → ${FEATURE_LABELS[feature] || feature} = ${fmt(FORMULAS[feature](x1, x2), 3)}`;
+      return;
+    }
     const names = (latest.data && latest.data.class_names) || [];
     if (focus) {
       const info = unitActivation(latest.focusUnit);

@@ -211,8 +211,8 @@ export class State {
     for (const key of ENGINE_KEYS) {
       if (key in config && !keep.has(key)) patch[key] = Array.isArray(config[key]) ? config[key].slice() : config[key];
     }
-    for (const key of Object.keys(extra)) if (keep.has(key)) delete extra[key];
-    return this.set({ ...patch, ...extra }, 'server');
+    for (const [key, value] of Object.entries(extra)) if (!keep.has(key)) patch[key] = value;
+    return this.set(patch, 'server');
   }
 
   isHidden(name) {

@@ -16,13 +16,11 @@ import { layoutFor, FEATURE_LABELS } from './layout.js';
 import { label } from './choices.js';
 import { publish } from './progress.js';
 import { CURVES, SLOPE_TEXT, drawActivation } from './activation_plot.js';
-import { RULES, spellUpdate } from './update_rule.js';
+import { RULES, spellUpdate, num, paren } from './update_rule.js';
 
 const MAX_ROWS = 48;
 const PHASES = ['forward', 'backward', 'update'];
 const PHASE_TITLES = { forward: 'Forward', backward: 'Backward', update: 'Update' };
-const num = (v) => fmt(v, 4);
-const paren = (v) => (v < 0 ? `(${num(v)})` : num(v));
 
 /** The order of the steps for a network with L layers after the input. */
 export function stepsFor(nLayers) {

@@ -5,8 +5,9 @@
 
 import { fmt } from './dom.js';
 
-const num = (v) => fmt(v, 4);
-const paren = (v) => (v < 0 ? `(${num(v)})` : num(v));
+/** A number as the step-through writes it (4 significant digits), and in brackets when negative inside a product. */
+export const num = (v) => fmt(v, 4);
+export const paren = (v) => (v < 0 ? `(${num(v)})` : num(v));
 
 /** The rule in symbols, for the update step's heading line. */
 export const RULES = {

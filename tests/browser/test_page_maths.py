@@ -54,8 +54,9 @@ def test_editing_a_matrix_cell_changes_the_weight_and_the_map(page):
     assert facts(page)["matrixEdits"] == 1
 
 
-def engine_reference(page, epochs: int = 0) -> dict:
-    """The engine's own inspector on the page's configuration and pinned point, computed here in the test."""
+def engine_reference(page, epochs: int = 0, batches: int = 0) -> dict:
+    """The engine's own inspector on the page's configuration and pinned point after `epochs` epochs (or `batches`
+    iterations) of training, computed here in the test."""
     from engine.config import Config
     from engine.trainer import Trainer
 
@@ -63,6 +64,8 @@ def engine_reference(page, epochs: int = 0) -> dict:
     trainer = Trainer(Config(**config))
     if epochs:
         trainer.train(epochs)
+    if batches:
+        trainer.train_batches(batches)
     shown = page.js("window.nnp.latest.inspection")
     return trainer.inspect(shown["point"], shown["label"])
 
@@ -421,13 +424,7 @@ def test_step_through_keeps_up_while_the_network_trains(page):
     page.pause()
     iterations = page.js("window.nnp.latest.frame.counters.iteration")   # a pause may fall inside an epoch
     # paused, the panel shows the numbers of the weights training stopped at
-    shown = page.js("window.nnp.latest.inspection")
-    from engine.config import Config
-    from engine.trainer import Trainer
-    config = {k: tuple(v) if isinstance(v, list) else v for k, v in page.config().items()}
-    trainer = Trainer(Config(**config))
-    trainer.train_batches(iterations)
-    ref = trainer.inspect(shown["point"], shown["label"])
+    ref = engine_reference(page, batches=iterations)
     page.settle()
     for text, value in zip(cells(page, "v-z"), ref["layers"][0]["z"], strict=True):
         same_printed(text, value)

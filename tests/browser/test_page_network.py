@@ -234,6 +234,14 @@ def test_hovering_an_input_feature_shows_its_map_enlarged(page):
     box = page.locator("#points-canvas").bounding_box()
     page.mouse.move(box["x"] + box["width"] * 0.75, box["y"] + box["height"] * 0.5)   # x₁ = 3: no longer on the feature
     page.wait_for("document.querySelector('#map-title').textContent === 'Output'")
+    # focused from the keyboard, the feature stays enlarged under the pointer, which reads its value
+    page.focus(".feature[data-feature='x1sq']")
+    page.mouse.move(box["x"] + box["width"] * 0.75, box["y"] + box["height"] * 0.5)
+    page.wait_for("document.querySelector('#map-title').textContent === 'Input x₁²'")
+    page.wait_for("document.querySelector('#map-readout').textContent.includes('x₁²')")
+    readout = page.inner_text("#map-readout")
+    assert readout.startswith("x₁ 3, x₂ 0 → x₁² = 1.5"), readout
+    page.js("document.activeElement.blur()")
     page.hover(".feature[data-feature='sinx2']")       # a feature not in use can be looked at too
     page.wait_for("document.querySelector('#map-title').textContent === 'Input sin x₂'")
     page.mouse.move(5, 700)

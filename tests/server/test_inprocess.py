@@ -476,3 +476,22 @@ def test_configures_queued_together_cost_one_rebuild_and_a_refused_one_is_answer
     c = session.trainer.config
     assert (c.noise, c.task, c.learning_rate) == (0.2, "binary", 0.3)
     assert calls[0] == {"noise": 0.2, "task": "regression", "learning_rate": 0.3} and len(calls) == 4
+
+    # widths, then activations for them in a message of their own: one configure carries both
+    time.sleep(REBUILD_INTERVAL)
+    calls.clear()
+    send({"hidden": [4, 4]})
+    send({"hidden_activations": ["relu", "tanh"]})
+    session._work(0)
+    assert calls == [{"hidden": [4, 4], "hidden_activations": ["relu", "tanh"]}]
+    assert (session.trainer.config.hidden, session.trainer.config.hidden_activations) == ((4, 4), ("relu", "tanh"))
+    # new widths after widths with activations: the activations were for the widths that are gone
+    time.sleep(REBUILD_INTERVAL)
+    send({"hidden": [2], "hidden_activations": None})
+    session._work(0)
+    time.sleep(REBUILD_INTERVAL)
+    calls.clear()
+    send({"hidden": [5, 5], "hidden_activations": ["relu", "relu"]})
+    send({"hidden": [3]})
+    session._work(0)
+    assert calls == [{"hidden": [3]}] and session.trainer.config.hidden == (3,)
