@@ -12,6 +12,7 @@ import gzip
 import io
 import math
 import numbers
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,7 +25,7 @@ class DataError(ValueError):
 
 PLANE_EXTENT = 6.0
 LIMITS = dict(min_points=10, max_points=2000, max_noise=0.5, min_classes=2, max_classes=10,
-              csv_max_bytes=1_000_000, csv_max_rows=10_000, csv_max_columns=65)
+              csv_max_bytes=1_000_000, csv_max_rows=10_000, csv_max_columns=65, csv_max_name=200)
 
 TASKS = ('binary', 'multiclass', 'regression')
 MAX_SEED = 2**63 - 1
@@ -316,13 +317,32 @@ def _read_table(text):
     return header, rows, lines, ragged
 
 
+def _name_problem(name):
+    """Why ``name`` cannot be a column or class name, or None.
+
+    Names travel into the page and into exported scripts; they may be any printable text up to ``csv_max_name``
+    characters, but no control character (Unicode category Cc: line breaks, tabs, escapes…), line or paragraph
+    separator (U+2028, U+2029) or lone surrogate.
+    """
+    if len(name) > LIMITS['csv_max_name']:
+        return f'{name[:20]!r}… ({len(name)} characters): names may have at most {LIMITS["csv_max_name"]} characters'
+    for char in name:
+        if unicodedata.category(char) in ('Cc', 'Cs') or char in '\u2028\u2029':
+            return (f'{name!r}, which holds U+{ord(char):04X}, a control character: names cannot contain line '
+                    f'breaks, tabs or other control characters')
+    return None
+
+
 def _check_header(names, line):
-    """The header cells, refused if there are too many, an empty one or a repeated one."""
+    """The header cells, refused if there are too many, an empty one, an unusable one or a repeated one."""
     if len(names) > LIMITS['csv_max_columns']:
         raise DataError(f'the file has {len(names)} columns; at most {LIMITS["csv_max_columns"]} are allowed')
     for i, name in enumerate(names):
         if not name:
             raise DataError(f'column {i + 1} of the header (row {line}) has no name')
+        problem = _name_problem(name)
+        if problem:
+            raise DataError(f'column {i + 1} of the header (row {line}) is named {problem}')
         if name in names[:i]:
             raise DataError(f'the header (row {line}) names column {name!r} twice')
     return names
@@ -440,6 +460,9 @@ def parse_csv(text: str, label_column: str, feature_columns: list[str] | None, t
     for row, line in zip(rows, lines):
         refusal = _row_refusal(row, line, header, cols, label_j, task)
         if refusal is None:
+            problem = None if task == 'regression' else _name_problem(row[label_j])
+            if problem:
+                raise DataError(f'row {line}, column {label_column!r}: the class name {problem}')
             kept.append(row)
         else:
             refused.append(refusal)

@@ -2,7 +2,8 @@
 
 /**
  * el('button', { class: 'x', onclick: fn, title: 't' }, 'label', child, …)
- * Keys starting with "on" become event listeners; `dataset` is an object of data-* attributes;
+ * Keys starting with "on" become event listeners; `dataset` is an object of data-* attributes; `style` is CSS text,
+ * set through the CSSOM (the pages' Content-Security-Policy refuses style attributes);
  * other keys become attributes (false/null/undefined leave the attribute out).
  */
 export function el(tag, attrs = {}, ...children) {
@@ -13,6 +14,7 @@ export function el(tag, attrs = {}, ...children) {
     if (value === false || value === null || value === undefined) continue;
     if (key.startsWith('on') && typeof value === 'function') node.addEventListener(key.slice(2), value);
     else if (key === 'dataset') Object.assign(node.dataset, value);
+    else if (key === 'style') node.style.cssText = value;
     else if (key === 'text') node.textContent = value;
     else node.setAttribute(key, value === true ? '' : String(value));
   }

@@ -14,6 +14,33 @@ function stamp() {
   return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
 }
 
+const hex = (code, digits) => code.toString(16).padStart(digits, '0');
+
+/**
+ * A Python string literal that evaluates to `text` exactly, whatever it holds. Double-quoted; a backslash or a double
+ * quote gets a backslash; every character Python does not print as it is (controls, format characters such as
+ * direction overrides, separators other than the space, lone surrogates, private and unassigned code points) is
+ * written as \xXX, \uXXXX or \UXXXXXXXX, so the literal is one line of printable text. Every name that reaches an
+ * exported script (CSV columns, class names, activations) goes through here, and only into code, never into a
+ * comment or the docstring.
+ */
+export function pyString(text) {
+  let out = '"';
+  for (const char of String(text)) {              // by code point; a lone surrogate comes as itself
+    const code = char.codePointAt(0);
+    if (char === '\\' || char === '"') out += `\\${char}`;
+    else if (char !== ' ' && /[\p{C}\p{Z}]/u.test(char)) {
+      out += code <= 0xff ? `\\x${hex(code, 2)}` : (code <= 0xffff ? `\\u${hex(code, 4)}` : `\\U${hex(code, 8)}`);
+    } else out += char;
+  }
+  return `${out}"`;
+}
+
+/** Python source of a list of strings, each a pyString literal. */
+function pyStrings(values) {
+  return `[${Array.from(values, pyString).join(', ')}]`;
+}
+
 /** Python source of a float list; JavaScript's shortest round-trip form keeps every float64 exact. */
 function pyList(values) {
   const parts = Array.from(values, (v) => (Number.isFinite(v) ? String(v) : 'float("nan")'));
@@ -39,7 +66,7 @@ function inputCode({ plane, features, columns, scaling }) {
     lines.push('    return points');
   }
   const constants = csv ? [
-    `COLUMNS = ${JSON.stringify(columns)}  # the file's columns predict() takes, in this order`,
+    `COLUMNS = ${pyStrings(columns)}  # the file's columns predict() takes, in this order`,
     `DIVISOR = np.array(${pyList(scaling.divisor)})`,
     `SCALE = np.array(${pyList(scaling.scale)})`,
     `OFFSET = np.array(${pyList(scaling.offset)})`,
@@ -47,19 +74,23 @@ function inputCode({ plane, features, columns, scaling }) {
   return { constants: constants.join('\n'), body: lines.join('\n') };
 }
 
+/**
+ * The NumPy script's text. Names from the data (CSV columns, class names) appear only as pyString literals in
+ * COLUMNS and CLASS_NAMES; the docstring and comments refer to those lists, never quote them.
+ */
 export function numpyScript({ sizes, activations, features, plane, params, epoch, columns, scaling, classNames }) {
   const csv = Boolean(scaling);
   let inputDoc;
-  if (csv) inputDoc = `rows: (N, ${columns.length}) array of the CSV file's columns ${columns.join(', ')}, as they are in the file.`;
+  if (csv) inputDoc = `rows: (N, ${columns.length}) array of the CSV file's columns listed in COLUMNS, as they are in the file.`;
   else if (plane) inputDoc = 'rows: (N, 2) array of plane coordinates (x1, x2) in [-6, 6].';
   else inputDoc = `rows: (N, ${sizes[0]}) array of the 8×8 digit pixels scaled to [0, 1].`;
   const code = inputCode({ plane, features, columns, scaling });
-  const names = classNames && classNames.length ? `\nCLASS_NAMES = ${JSON.stringify(classNames)}  # output k is the probability of CLASS_NAMES[k]` : '';
-  const example = csv ? `print(predict(np.zeros((1, ${columns.length}))))  # one row of ${columns.join(', ')}`
+  const names = classNames && classNames.length ? `\nCLASS_NAMES = ${pyStrings(classNames)}  # output k is the probability of CLASS_NAMES[k]` : '';
+  const example = csv ? 'print(predict(np.zeros((1, len(COLUMNS)))))  # one row of the file\'s columns'
     : (plane ? 'print(predict([[0.0, 0.0], [3.0, -2.0], [-4.0, 4.0]]))' : 'print(predict(np.zeros((1, SIZES[0]))))');
   return `"""A network trained in nnplayground (exported ${new Date().toISOString().slice(0, 19)}Z after ${epoch} epochs).
 
-Layers ${sizes.join(' → ')}, activations ${activations.join(', ')}.
+Layers ${sizes.join(' → ')}, activations as listed in ACTIVATIONS.
 predict(rows) gives the same outputs as the page (up to float rounding):
   ${inputDoc}
 Each layer computes z = a·W + b, a = f(z); W has one row per unit the connections leave.
@@ -67,7 +98,7 @@ Each layer computes z = a·W + b, a = f(z); W has one row per unit the connectio
 import numpy as np
 
 SIZES = ${JSON.stringify(sizes)}
-ACTIVATIONS = ${JSON.stringify(activations)}
+ACTIVATIONS = ${pyStrings(activations)}
 PARAMS = np.array(${pyList(params)})${names}
 ${code.constants}
 

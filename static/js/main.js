@@ -128,19 +128,18 @@ function writeUrl() {
   if (url !== `${location.pathname}${location.search}`) history.replaceState(null, '', url);
 }
 
+// the controls hidden by the URL (hide=…): a constructed style sheet, since the Content-Security-Policy refuses
+// <style> elements written by scripts
+const hideSheet = new CSSStyleSheet();
+document.adoptedStyleSheets = [...document.adoptedStyleSheets, hideSheet];
+
 function applyPageSettings() {
   document.body.classList.toggle('projector', state.get('projector'));
   const button = document.getElementById('projector-toggle');
   if (button) button.setAttribute('aria-pressed', state.get('projector') ? 'true' : 'false');
-  let style = document.getElementById('hide-style');
-  if (!style) {
-    style = document.createElement('style');
-    style.id = 'hide-style';
-    document.head.append(style);
-  }
   // names come from the URL: keep only safe identifiers before putting them into a selector
   const names = state.get('hide').filter((n) => /^[a-z0-9_-]+$/i.test(n));
-  style.textContent = names.map((n) => `[data-ctl="${n}"]{display:none !important}`).join('\n');
+  hideSheet.replaceSync(names.map((n) => `[data-ctl="${n}"]{display:none !important}`).join('\n'));
   // without the data choice, the data column stays only for what else it shows (digit images, a CSV report)
   document.body.classList.toggle('hide-data', names.includes('data'));
 }

@@ -144,8 +144,26 @@ class Watched:
 
     def wait_for(self, expression: str, timeout: float = 20.0):
         """Wait until `expression` is true in the page, then until what arrived has been drawn."""
-        self.page.wait_for_function(expression, timeout=timeout * 1000, polling=50)
+        self.wait_for_function(expression, timeout=timeout * 1000, polling=50)
         self.settle()
+
+    def wait_for_function(self, expression: str, arg=None, timeout: float = 30_000, polling: float = 50):
+        """Playwright's wait_for_function, polled from here: Playwright's own evaluates the expression with eval()
+        inside the page, which the pages' Content-Security-Policy refuses (page.evaluate is not subject to it).
+        `expression` is an expression or a function of `arg`; timeout and polling in milliseconds."""
+        deadline = time.monotonic() + timeout / 1000
+        while True:
+            try:
+                value = self.page.evaluate(expression, arg)
+            except playwright_api.Error as error:
+                if "Execution context was destroyed" not in str(error):
+                    raise
+                value = None                    # the page navigated while asked: ask the new one
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                raise playwright_api.TimeoutError(f"still false after {timeout:.0f} ms: {expression}")
+            time.sleep(polling / 1000)
 
     def epoch(self) -> int:
         text = self.page.inner_text("#epoch").replace(",", "")

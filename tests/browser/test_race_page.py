@@ -82,7 +82,7 @@ def test_nobody_wins_when_no_lane_reaches_the_target_and_reset_starts_again(page
     assert page.js("window.nnp.latest.history.every((rows) => rows.length === 0)")
 
 
-def test_lanes_are_set_up_on_the_page_and_carried_by_the_url(page):
+def test_lanes_are_set_up_on_the_page_and_carried_by_the_url(page, open_page):
     open_race(page, "dataset=moons&seed=3")
     page.select_option("#lane-1-optimizer", "momentum")
     page.wait_for("window.nnp.latest.race.lanes[1].optimizer === 'momentum' && window.nnp.latest.raceSent === null")
@@ -107,7 +107,7 @@ def test_lanes_are_set_up_on_the_page_and_carried_by_the_url(page):
     page.wait_for("window.nnp.latest.race.lanes.length === 2 && window.nnp.latest.race.lanes[0].optimizer === 'momentum'")
     # the shared settings come from the URL: the same link reproduces the race
     query = page.url.split("?", 1)[1]
-    other = page.context.new_page()
+    other = open_page()
     other.goto(f"{page.origin}/race?{query}")
     other.wait_for_function("window.nnp && window.nnp.latest.race && window.nnp.latest.race.lanes.length === 2")
     assert other.evaluate("window.nnp.latest.race.config.dataset") == "moons"

@@ -29,7 +29,7 @@ def test_health_and_page(client):
     if (ROOT / "templates" / "index.html").exists():
         page = client.get("/")
         assert page.status_code == 200 and "text/html" in page.headers["content-type"]
-        assert page.headers["x-frame-options"] == "DENY" and page.headers["x-content-type-options"] == "nosniff"
+        assert page.headers["x-frame-options"] == "SAMEORIGIN" and page.headers["x-content-type-options"] == "nosniff"
 
 
 def test_unknown_routes_are_plain_404(client):
