@@ -21,6 +21,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 
 from engine import Config, ConfigError, DataError, Trainer
 from engine.datasets import LIMITS as DATA_LIMITS
@@ -195,6 +196,12 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         code = "not_found" if error.status_code == 404 else "invalid_message"
         message = "not found" if error.status_code == 404 else "request refused"
         return JSONResponse(_error(code, message), status_code=error.status_code)
+
+    @app.exception_handler(ClientDisconnect)
+    async def client_gone(request: Request, error: ClientDisconnect):
+        # the client left in the middle of sending its request (reset, or closed by the request deadline): not the
+        # server's error, so no traceback; nobody reads this answer
+        return Response(status_code=400)
 
     @app.exception_handler(Exception)
     async def internal_error(request: Request, error: Exception):

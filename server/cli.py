@@ -5,10 +5,13 @@
 
 The numba kernels are compiled (or loaded from cache) before the port starts listening, so the first click trains
 at once. Ctrl-C closes every page's socket with 1001 "server going away" and exits within about two seconds.
+Connections are capped in total and per client, requests have a deadline and pages that stop reading are dropped
+(server/connections.py); the open-file limit is raised to the hard limit at start.
 """
 import argparse
 import asyncio
 import errno
+import functools
 import socket
 import sys
 import threading
@@ -17,6 +20,8 @@ import webbrowser
 import uvicorn
 
 from .app import create_app
+from .connections import (Gate, HTTPProtocol, Listener, WebSocketProtocol, connection_cap, quiet_accept_errors,
+                          raise_open_file_limit)
 from .protocol import MAX_MESSAGE_BYTES
 from .security import is_loopback, new_join_token
 from .settings import ServerSettings
@@ -44,6 +49,17 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="a host name the page may be reached by, besides IP addresses and localhost")
     p.add_argument("--workers", type=int, default=None, help="engine threads (default: one per CPU but one)")
     p.add_argument("--no-browser", action="store_true", help="do not open the browser")
+    p.add_argument("--max-connections", type=int, default=ServerSettings.max_connections,
+                   help="sockets open at once, HTTP and WebSocket (default %(default)s, lowered to fit the open-file "
+                        "limit); beyond, new connections are closed at once")
+    p.add_argument("--max-connections-per-client", type=int, default=ServerSettings.max_connections_per_client,
+                   help="sockets open at once from one address (default %(default)s: a class behind one NAT "
+                        "address fits)")
+    p.add_argument("--request-timeout", type=float, default=ServerSettings.request_timeout, metavar="SECONDS",
+                   help="time for a whole HTTP request, headers and body (default %(default)s)")
+    p.add_argument("--ping-interval", type=float, default=ServerSettings.ping_interval, metavar="SECONDS",
+                   help="WebSocket ping interval; a page that does not answer within as long again is dropped "
+                        "(default %(default)s)")
     p.add_argument("--debug-stats", action="store_true", help="serve /debug/stats (event-loop stalls, memory)")
     p.add_argument("--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"])
     args = p.parse_args(argv)
@@ -57,6 +73,14 @@ def parse_args(argv=None) -> argparse.Namespace:
         p.error("--port must be between 0 and 65535")
     if args.workers is not None and not 1 <= args.workers <= 64:
         p.error("--workers must be between 1 and 64")
+    if not 16 <= args.max_connections <= 1_000_000:
+        p.error("--max-connections must be between 16 and 1000000")
+    if not 4 <= args.max_connections_per_client <= 1_000_000:
+        p.error("--max-connections-per-client must be between 4 and 1000000")
+    if not 1 <= args.request_timeout <= 600:
+        p.error("--request-timeout must be between 1 and 600 seconds")
+    if not 1 <= args.ping_interval <= 600:
+        p.error("--ping-interval must be between 1 and 600 seconds")
     return args
 
 
@@ -101,6 +125,7 @@ class Server(uvicorn.Server):
         self.app, self.url, self.open_browser = app, url, open_browser
 
     async def startup(self, sockets=None) -> None:
+        quiet_accept_errors(asyncio.get_running_loop())
         await super().startup(sockets)
         if self.should_exit:
             return
@@ -125,9 +150,21 @@ def main(argv=None) -> int:
     if lan and not join:
         join = new_join_token()
         print(f"Serving the network: pages need the join token {join} (it is in the link below).", flush=True)
+    open_files = raise_open_file_limit()
+    try:
+        max_connections = connection_cap(args.max_connections, open_files)
+    except ValueError as error:
+        print(f"nnplayground: {error}", file=sys.stderr)
+        return 1
+    if max_connections < args.max_connections:
+        print(f"nnplayground: the open-file limit of {open_files} allows {max_connections} connections at once",
+              file=sys.stderr)
     settings = ServerSettings(host=args.host, port=args.port, max_sessions=args.max_sessions,
                               max_pages=args.max_pages, fps=args.fps, join_token=join,
-                              allowed_hosts=tuple(args.allow_host), workers=args.workers, debug_stats=args.debug_stats)
+                              allowed_hosts=tuple(args.allow_host), workers=args.workers, debug_stats=args.debug_stats,
+                              max_connections=max_connections,
+                              max_connections_per_client=args.max_connections_per_client,
+                              request_timeout=args.request_timeout, ping_interval=args.ping_interval)
     try:
         sock = bind(args.host, args.port)
     except OSError as error:
@@ -138,13 +175,18 @@ def main(argv=None) -> int:
     shown = f"[{shown}]" if ":" in shown else shown
     url = f"http://{shown}:{port}/" + (f"?join={join}" if join else "")
     app = create_app(settings)
-    config = uvicorn.Config(app, host=args.host, port=port, ws="websockets-sansio", ws_max_size=TRANSPORT_MAX_BYTES,
-                            ws_per_message_deflate=False, http="h11", lifespan="on", log_level=args.log_level,
-                            timeout_graceful_shutdown=1, server_header=False, proxy_headers=False)
+    listener = Listener(sock, Gate(settings.max_connections, settings.max_connections_per_client))
+    # asyncio's loop, never uvloop: on POSIX it is the selector loop, which calls the listener's accept()
+    config = uvicorn.Config(app, host=args.host, port=port, loop="asyncio",
+                            http=functools.partial(HTTPProtocol, request_timeout=settings.request_timeout),
+                            ws=WebSocketProtocol, ws_max_size=TRANSPORT_MAX_BYTES, ws_per_message_deflate=False,
+                            ws_ping_interval=settings.ping_interval, ws_ping_timeout=settings.ping_interval,
+                            lifespan="on", log_level=args.log_level, timeout_graceful_shutdown=1,
+                            server_header=False, proxy_headers=False)
     server = Server(config, app, url, open_browser=not args.no_browser)
     print("nnplayground: preparing the engine…", flush=True)
     try:
-        server.run(sockets=[sock])
+        server.run(sockets=[listener])
     except KeyboardInterrupt:       # uvicorn re-raises the Ctrl-C it handled; the shutdown is already done
         pass
     return 0

@@ -22,3 +22,8 @@ class ServerSettings:
     max_state_bytes: int = 20_000_000     # a saved state uploaded with POST /api/state
     warm_up: bool = True              # compile (or load) the numba kernels before serving
     debug_stats: bool = False         # GET /debug/stats: event-loop stalls, memory, counters (benchmarks)
+    # connection limits below the app (server/connections.py; the CLI hands them to uvicorn)
+    max_connections: int = 4096       # sockets open at once; lowered to fit the open-file limit
+    max_connections_per_client: int = 512     # ... from one address: a class of 200 behind one NAT fits
+    request_timeout: float = 20.0     # seconds for a whole HTTP request, headers and body
+    ping_interval: float = 20.0       # seconds between WebSocket pings; no pong as long again drops the socket
