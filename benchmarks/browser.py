@@ -63,6 +63,16 @@ def start_server(fps: int):
     raise SystemExit("the server did not start")
 
 
+def wait_until(page, expression: str, seconds: float) -> None:
+    """Poll `expression` in the page until it is true (Playwright's wait_for_function evaluates with eval(), which
+    the pages' Content-Security-Policy refuses)."""
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise SystemExit(f"the page never reached: {expression}")
+        time.sleep(0.05)
+
+
 def measure(url: str, seconds: float, grid: int, hidden: str, speed: int) -> dict:
     from playwright.sync_api import sync_playwright
 
@@ -72,12 +82,12 @@ def measure(url: str, seconds: float, grid: int, hidden: str, speed: int) -> dic
         errors = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.goto(f"{url}/?grid_size={grid}&hidden={hidden}&speed={speed}")
-        page.wait_for_function("window.nnp && window.nnp.latest.expected === null && window.nnp.stats.framesRendered > 0",
-                               timeout=60_000)
+        wait_until(page, "window.nnp && window.nnp.latest.expected === null && window.nnp.stats.framesRendered > 0",
+                   60.0)
         cdp = page.context.new_cdp_session(page)
         cdp.send("Performance.enable")
         page.click("#play")
-        page.wait_for_function("window.nnp.latest.frame.state === 'playing'")
+        wait_until(page, "window.nnp.latest.frame.state === 'playing'", 30.0)
         time.sleep(2.0)                                    # warm-up: JIT in the page, steady server rate
         read = "() => ({...window.nnp.stats, epoch: window.nnp.latest.frame.counters.epoch, now: performance.now(), " \
                "grid: window.nnp.latest.maps.output.size, units: window.nnp.latest.maps.units.maps.length})"
