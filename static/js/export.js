@@ -1,52 +1,19 @@
-// Exports: the output map as PNG, the loss history as CSV, the model as JSON (the server's saved state),
-// and a short NumPy script that reproduces the trained network's predictions from its current weights.
+// Exports: the output map as PNG, the loss history as CSV, the model as JSON (the server's saved state), a short
+// NumPy script that reproduces the trained network's predictions from its current weights, and PyTorch and Keras
+// scripts that rebuild the network with its data and train it further (export_torch.js, export_keras.js).
 
 import { el, setChildren, download } from './dom.js';
+import { featureBody, pyList, pyString, pyStrings, weightsCode } from './export_python.js';
+import { frameworkProblem } from './export_framework.js';
+import { torchScript } from './export_torch.js';
+import { kerasScript } from './export_keras.js';
 
-const PY_FEATURES = {
-  x1: 'x1', x2: 'x2', x1sq: 'x1 * x1 / 6.0', x2sq: 'x2 * x2 / 6.0', x1x2: 'x1 * x2 / 6.0',
-  sinx1: 'np.sin(x1)', sinx2: 'np.sin(x2)',
-};
+export { pyString };
 
 function stamp() {
   const d = new Date();
   const p = (n) => String(n).padStart(2, '0');
   return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
-}
-
-const hex = (code, digits) => code.toString(16).padStart(digits, '0');
-
-/**
- * A Python string literal that evaluates to `text` exactly, whatever it holds. Double-quoted; a backslash or a double
- * quote gets a backslash; every character Python does not print as it is (controls, format characters such as
- * direction overrides, separators other than the space, lone surrogates, private and unassigned code points) is
- * written as \xXX, \uXXXX or \UXXXXXXXX, so the literal is one line of printable text. Every name that reaches an
- * exported script (CSV columns, class names, activations) goes through here, and only into code, never into a
- * comment or the docstring.
- */
-export function pyString(text) {
-  let out = '"';
-  for (const char of String(text)) {              // by code point; a lone surrogate comes as itself
-    const code = char.codePointAt(0);
-    if (char === '\\' || char === '"') out += `\\${char}`;
-    else if (char !== ' ' && /[\p{C}\p{Z}]/u.test(char)) {
-      out += code <= 0xff ? `\\x${hex(code, 2)}` : (code <= 0xffff ? `\\u${hex(code, 4)}` : `\\U${hex(code, 8)}`);
-    } else out += char;
-  }
-  return `${out}"`;
-}
-
-/** Python source of a list of strings, each a pyString literal. */
-function pyStrings(values) {
-  return `[${Array.from(values, pyString).join(', ')}]`;
-}
-
-/** Python source of a float list; JavaScript's shortest round-trip form keeps every float64 exact. */
-function pyList(values) {
-  const parts = Array.from(values, (v) => (Number.isFinite(v) ? String(v) : 'float("nan")'));
-  const lines = [];
-  for (let i = 0; i < parts.length; i += 6) lines.push(`    ${parts.slice(i, i + 6).join(', ')},`);
-  return `[\n${lines.join('\n')}\n]`;
 }
 
 /**
@@ -60,8 +27,7 @@ function inputCode({ plane, features, columns, scaling }) {
   lines.push(`    rows = np.atleast_2d(np.asarray(rows, dtype=np.float64))`);
   lines.push(csv ? '    points = rows / DIVISOR * SCALE + OFFSET' : '    points = rows');
   if (plane) {
-    lines.push('    x1, x2 = points[:, 0], points[:, 1]', '    return np.column_stack([',
-      ...features.map((f) => `        ${PY_FEATURES[f]},  # ${f}`), '    ])');
+    lines.push(...featureBody(features, 'points'));
   } else {
     lines.push('    return points');
   }
@@ -97,10 +63,9 @@ Each layer computes z = a·W + b, a = f(z); W has one row per unit the connectio
 """
 import numpy as np
 
-SIZES = ${JSON.stringify(sizes)}
-ACTIVATIONS = ${pyStrings(activations)}
-PARAMS = np.array(${pyList(params)})${names}
-${code.constants}
+ACTIVATIONS = ${pyStrings(activations)}${names}${code.constants ? `\n${code.constants}` : ''}
+${weightsCode(sizes, params)}
+
 
 ${code.body}
 
@@ -127,13 +92,8 @@ def activate(name, z):
 def predict(rows):
     """Outputs (N, K): class probabilities, or the predicted value for regression."""
     a = inputs(rows)
-    at = 0
-    for layer, (n_in, n_out) in enumerate(zip(SIZES[:-1], SIZES[1:])):
-        w = PARAMS[at:at + n_in * n_out].reshape(n_in, n_out)
-        at += n_in * n_out
-        b = PARAMS[at:at + n_out]
-        at += n_out
-        a = activate(ACTIVATIONS[layer], a @ w + b)
+    for (W, b), name in zip(layers_of(PARAMS), ACTIVATIONS):
+        a = activate(name, a @ W + b)
     return a
 
 
@@ -148,14 +108,22 @@ export function createExport({ latest, actions }) {
   const menu = el('div', { class: 'menu', id: 'export-menu', role: 'menu', hidden: true });
   const toggle = el('button', { type: 'button', class: 'ghost', id: 'export-button', 'aria-haspopup': 'true', 'aria-expanded': 'false',
     onclick: () => setOpen(menu.hidden) }, 'Export ▾');
+  const frameworks = {
+    torch: { name: 'PyTorch', script: torchScript, note: 'the network with its data; trains further' },
+    keras: { name: 'Keras', script: kerasScript, note: 'the same in Keras 3, on its PyTorch backend' },
+  };
   const item = (id, text, note, fn) => el('button', { type: 'button', role: 'menuitem', id, class: 'menu-item',
     onclick: async () => { setOpen(false); try { await fn(); } catch (err) { actions.notify(`Export failed: ${err.message}`); } } },
   el('span', { class: 'menu-title' }, text), el('span', { class: 'menu-note' }, note));
+  for (const [kind, f] of Object.entries(frameworks)) {
+    f.button = item(`export-${kind}`, `${f.name} script`, f.note, () => exportFramework(kind));
+  }
   setChildren(menu,
     item('export-png', 'Map as PNG', 'the output picture with its points', exportPng),
     item('export-csv', 'Loss history as CSV', 'epoch, iteration, training and test loss', exportCsv),
     item('export-json', 'Model as JSON', 'settings, weights and history; loads back in', exportJson),
     item('export-py', 'NumPy script', 'predict() with the current weights', exportPython),
+    ...Object.values(frameworks).map((f) => f.button),
     el('div', { class: 'menu-sep', role: 'separator' }),
     item('import-json', 'Open a saved model…', 'a JSON file saved here: settings, weights, history', () => fileInput.click()));
   const fileInput = el('input', { type: 'file', accept: '.json,application/json', class: 'visually-hidden', id: 'import-file',
@@ -208,6 +176,12 @@ export function createExport({ latest, actions }) {
     download(new Blob([text], { type: 'application/json' }), `nnplayground-model-${stamp()}.json`);
   }
 
+  /** The session's saved state: float64 weights, optimizer state, settings and history. */
+  async function savedModel() {
+    const saved = JSON.parse(await savedState());
+    return saved.state || saved;
+  }
+
   async function exportPython() {
     if (!latest.network || !latest.params) throw new Error('no network yet');
     let params = Array.from(latest.params);
@@ -217,8 +191,7 @@ export function createExport({ latest, actions }) {
     let epoch = (latest.frame && latest.frame.counters && latest.frame.counters.epoch) || 0;
     try {
       // the saved state carries the float64 weights; the frame only has float32 copies
-      const saved = JSON.parse(await savedState());
-      const state = saved.state || saved;
+      const state = await savedModel();
       if (Array.isArray(state.params) && state.params.length === params.length) {
         params = state.params;
         if (state.config && Array.isArray(state.config.features)) features = state.config.features;
@@ -231,5 +204,42 @@ export function createExport({ latest, actions }) {
     download(new Blob([text], { type: 'text/x-python' }), `nnplayground_model_${stamp().replace('-', '_')}.py`);
   }
 
-  return { update() {} };
+  /** The PyTorch or Keras script, from the saved state (it must match the network and data the page has). */
+  async function exportFramework(kind) {
+    const problem = frameworkProblem(latest.data, latest.config, kind);
+    if (problem) throw new Error(`the ${frameworks[kind].name} script ${problem}`);
+    const state = await savedModel();
+    const sizes = latest.network && latest.network.sizes;
+    const c = state.config;
+    const nParams = sizes ? sizes.slice(1).reduce((n, size, l) => n + (sizes[l] + 1) * size, 0) : -1;
+    if (state.params.length !== nParams || c.hidden.join() !== sizes.slice(1, -1).join()
+        || c.features.length !== sizes[0] || latest.data.n_train !== latest.data.train.length) {
+      throw new Error('the network or its data changed while exporting: try again');
+    }
+    const last = state.history[state.history.length - 1];
+    const pageLoss = last && last.iteration === state.iteration && Number.isFinite(last.train_loss)
+      && Number.isFinite(last.test_loss) ? { train: last.train_loss, test: last.test_loss } : null;
+    const fileName = `nnplayground_${kind}_${stamp().replace('-', '_')}.py`;
+    const text = frameworks[kind].script({
+      config: c, sizes, activations: [...(c.hidden_activations || c.hidden.map(() => c.activation)), c.output_activation],
+      params: state.params, state: { m: state.m, s: state.s, t: state.t }, epoch: state.epoch, pageLoss,
+      train: latest.data.train, test: latest.data.test, time: `${new Date().toISOString().slice(0, 19)}Z`, fileName,
+      defaultEpochs: 100,
+    });
+    download(new Blob([text], { type: 'text/x-python' }), fileName);
+  }
+
+  /** The framework scripts need the data points: without them the menu says why and offers no download. */
+  function offerFrameworks() {
+    for (const [kind, f] of Object.entries(frameworks)) {
+      const problem = frameworkProblem(latest.data, latest.config, kind);
+      f.button.disabled = Boolean(problem);
+      if (problem) f.button.title = `The ${f.name} script ${problem}.`;
+      else f.button.removeAttribute('title');
+      f.button.lastChild.textContent = problem || f.note;
+    }
+  }
+
+  offerFrameworks();
+  return { update(flags) { if (flags.has('data') || flags.has('config')) offerFrameworks(); } };
 }
