@@ -9,9 +9,10 @@ import math
 import numpy as np
 
 from . import activations, losses, optimizers
-from .config import DATA, LIVE, Config, ConfigError
+from .config import DATA, LIVE, MAX_CLASSES, MAX_PARAMS, Config, ConfigError
 from .divergence import LossWatch, nonfinite_report
-from .datasets import Dataset, from_points, generate, parse_csv, split
+from .datasets import LIMITS as DATA_LIMITS, PLANE_EXTENT, TASKS, DataError, Dataset, _name_problem, \
+    from_points, generate, parse_csv, split
 from .features import feature_matrix
 from .grid import grid_inputs, unit_maps
 from .kernels import add_penalty, block_size, evaluate, example_gradient, train_chunk
@@ -23,6 +24,7 @@ from .settings import (H_BETA1, H_BETA2, H_DROPOUT, H_EPSILON, H_HUBER, H_L1, H_
 MAX_WEIGHT = 1e6
 HISTORY_LIMIT = 2000
 STATE_VERSION = 1
+MAX_COUNT = 2**53 - 1       # counters (epoch, iteration, examples seen, optimizer steps) stay exact in JSON
 
 
 class Trainer:
@@ -71,6 +73,10 @@ class Trainer:
         sizes = (self.inputs.shape[1],) + c.hidden + (self.n_outputs,)
         if c.output_activation == "step" and self.n_outputs != 1:
             raise ConfigError("a step output needs a single output unit")
+        n_params = sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))
+        if n_params > MAX_PARAMS:       # Config.validate counts the plane's features, not a CSV table's columns
+            raise ConfigError(f"that network would have {n_params:,} parameters ({sizes[0]} inputs); the limit is "
+                              f"{MAX_PARAMS:,}")
         codes = [activations.CODES[a] for a in c.layer_activations]
         self.layout = build_layout(sizes, codes)
         self.params = init_params(self.layout, init_schemes(c), np.random.default_rng([c.seed, 1]))
@@ -80,6 +86,7 @@ class Trainer:
         self._s = np.zeros_like(self.params)
         self._buf = np.zeros((4, self.layout.n_units * block_size(self.layout.n_units)))
         self._evaluated: dict = {}      # part -> (x, t, (loss, huber δ), params, outputs, loss): see outputs()
+        self._partial: dict = {}        # part -> a pass evaluate() has begun: see there
         self._hp = np.zeros(H_SIZE)
         self._ip = np.zeros(I_SIZE, dtype=np.int64)
         self._apply_live()
@@ -186,11 +193,13 @@ class Trainer:
         """Run whole epochs (finishing an unfinished one counts as one). Stops early on divergence."""
         return self._run(int(epochs), None)
 
-    def train_batches(self, batches: int = 1) -> "Trainer":
-        """Run `batches` iterations (one optimizer update each), crossing epoch boundaries as needed."""
-        return self._run(None, int(batches))
+    def train_batches(self, batches: int = 1, record: bool = True) -> "Trainer":
+        """Run `batches` iterations (one optimizer update each), crossing epoch boundaries as needed. With
+        record=False the chunk ends without its history row and loss check (a pass over the data): the caller
+        calls record() later, e.g. after spreading the pass over several evaluate() calls."""
+        return self._run(None, int(batches), record)
 
-    def _run(self, epochs: int | None, batches: int | None) -> "Trainer":
+    def _run(self, epochs: int | None, batches: int | None, record: bool = True) -> "Trainer":
         n = len(self.train_idx)
         if n == 0 or self.divergence is not None:
             return self
@@ -229,12 +238,20 @@ class Trainer:
         self.examples_seen += done_rows * n + pos - position
         self.epoch += done_rows
         self._pending = (orders[done_rows], int(seeds[done_rows]), pos) if pos else None
-        self._record()
         if cursor[3] or not np.isfinite(self.params).all():
+            self._record()
             self.divergence = nonfinite_report(self.epoch, self.iteration)
-        elif self._watch.exploded(self.history[-1]["train_loss"], self.iteration, per_epoch):
-            self.divergence = self._watch.report(self.epoch, self.iteration)
+        elif record:
+            self.record()
         return self
+
+    def record(self) -> None:
+        """Write the history row of the parameters as they are and check the loss for an explosion: what a chunk
+        trained with record=False left out (one pass over the data, unless evaluate() has made it)."""
+        self._record()
+        if self.divergence is None and self._watch is not None and self.history and \
+                self._watch.exploded(self.history[-1]["train_loss"], self.iteration, self.batches_per_epoch):
+            self.divergence = self._watch.report(self.epoch, self.iteration)
 
     def _know_nothing_loss(self) -> float | None:
         """L₀: the mean training loss of this network with every weight and bias zero (outputs act(0))."""
@@ -280,6 +297,40 @@ class Trainer:
         value = float(value) if x.shape[0] and math.isfinite(value) else None
         self._evaluated[part] = (x, t, setting, self.params.tobytes(), out, value)
         return out, value
+
+    def evaluate(self, rows: int) -> int:
+        """Carry the pass that outputs() makes on for at most `rows` more examples (training part, then test),
+        keeping the work between calls; returns how many examples are left (0: outputs(), metrics() and record()
+        need no pass). So a caller with a time limit can spread the pass of a large network over several calls;
+        new parameters or a new loss start it over. The loss, summed by slices, may differ from one pass in the
+        last bits."""
+        params = self.params.tobytes()
+        setting = (int(self._ip[I_LOSS]), float(self._hp[H_HUBER]))
+        left = 0
+        for part, x, t in (("train", self.x_train, self.t_train), ("test", self.x_test, self.t_test)):
+            kept = self._evaluated.get(part)
+            if kept is not None and kept[0] is x and kept[1] is t and kept[2] == setting and kept[3] == params:
+                continue
+            partial = self._partial.get(part)     # [x, t, setting, params, outputs, summed loss, rows done]
+            if partial is None or partial[0] is not x or partial[1] is not t or partial[2:4] != [setting, params]:
+                partial = self._partial[part] = [x, t, setting, params, np.zeros((x.shape[0], self.n_outputs)),
+                                                 0.0, 0]
+            out, start = partial[4], partial[6]
+            n = min(max(rows, 0), x.shape[0] - start)
+            if n:
+                value = evaluate(self.params, self.layout.table, x[start:start + n], t[start:start + n],
+                                 setting[0], setting[1], out[start:start + n], self._buf)
+                partial[5] += value * n
+                partial[6] = start = start + n
+                rows -= n
+            if start < x.shape[0]:
+                left += x.shape[0] - start
+                continue
+            del self._partial[part]
+            out.flags.writeable = False
+            value = partial[5] / x.shape[0] if x.shape[0] else math.nan
+            self._evaluated[part] = (x, t, setting, params, out, float(value) if math.isfinite(value) else None)
+        return left
 
     def loss(self, part: str = "train") -> float | None:
         """Mean data loss over the 'train' or 'test' part (None when empty or not finite)."""
@@ -435,49 +486,160 @@ class Trainer:
 
     @classmethod
     def from_state(cls, state: dict) -> "Trainer":
-        """Rebuild a trainer saved by state_dict(); it continues exactly as the original would."""
+        """Rebuild a trainer saved by state_dict(); it continues exactly as the original would.
+
+        Checked against what the engine allows, so that a state that loads trains: the configuration
+        (Config.validate), the custom data set as an upload of it is checked (_saved_data), the parameter count of
+        the network built, params, m and s against that network (finite; s never negative), the counters (whole
+        numbers from 0 to MAX_COUNT), the unfinished epoch (_saved_pending), the generator's state and the history
+        rows (_saved_history). A refusal is a ConfigError, or a DataError for the data set, whose message starts with
+        the field at fault."""
         if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
-            raise ConfigError(f"not a saved nnplayground state (version {STATE_VERSION})")
+            raise ConfigError(f"version: not a saved nnplayground state (version {STATE_VERSION})")
         try:
             config = Config(**{k: tuple(v) if isinstance(v, list) else v for k, v in state["config"].items()})
             trainer = cls.__new__(cls)
             trainer.config = config.validate()
             trainer._grid_cache = {}
-            custom = state.get("custom")
-            trainer._custom = None if custom is None else Dataset(
-                points=np.ascontiguousarray(custom["points"], dtype=np.float64).reshape(len(custom["labels"]), -1),
-                labels=np.asarray(custom["labels"], dtype=np.float64 if custom["task"] == "regression" else np.int64),
-                task=custom["task"], n_classes=int(custom["n_classes"]), columns=tuple(custom["columns"]),
-                class_names=tuple(custom["class_names"]), is_plane=bool(custom["is_plane"]), name=custom["name"],
-                scaling=_saved_scaling(custom.get("scaling"), len(custom["columns"])))
+            trainer._custom = None if state["custom"] is None else _saved_data(state["custom"])
             trainer._build_data()
             trainer._build_network()
             for name, target in (("params", trainer.params), ("m", trainer._m), ("s", trainer._s)):
-                values = np.asarray(state[name], dtype=np.float64)
-                if values.shape != target.shape:
-                    raise ConfigError(f"saved {name} has {values.size} values, the network needs {target.size}")
-                target[:] = values
-            trainer._ip[I_T] = int(state["t"])
-            trainer.epoch, trainer.iteration = int(state["epoch"]), int(state["iteration"])
-            trainer.examples_seen = int(state["examples_seen"])
-            pending = state["pending"]
-            trainer._pending = None if pending is None else (np.asarray(pending[0], dtype=np.int64),
-                                                             int(pending[1]), int(pending[2]))
-            if trainer._pending is not None:
-                # the kernels index the data with this order unchecked: it must be a permutation of the rows
-                order, n = trainer._pending[0], len(trainer.train_idx)
-                if order.shape != (n,) or not np.array_equal(np.sort(order), np.arange(n)) \
-                        or not 0 <= trainer._pending[2] < n:
-                    raise ConfigError("the saved state is damaged: its shuffle order does not fit the data")
-            if trainer._ip[I_T] < 0 or min(trainer.epoch, trainer.iteration, trainer.examples_seen) < 0:
-                raise ConfigError("the saved state is damaged: a counter is negative")
-            trainer._shuffle_rng.bit_generator.state = state["rng"]
-            trainer.history = list(state.get("history", []))
-        except (KeyError, TypeError, ValueError) as error:
-            if isinstance(error, ConfigError):
-                raise
+                target[:] = _saved_vector(name, state[name], target.size, non_negative=name == "s")
+            trainer._ip[I_T] = _count("t", state["t"])
+            trainer.epoch, trainer.iteration, trainer.examples_seen = (
+                _count(name, state[name]) for name in ("epoch", "iteration", "examples_seen"))
+            trainer._pending = _saved_pending(state["pending"], len(trainer.train_idx))
+            try:
+                trainer._shuffle_rng.bit_generator.state = state["rng"]
+            except (TypeError, ValueError, OverflowError) as error:
+                raise ConfigError(f"rng: not the state of the shuffle generator ({error})") from None
+            trainer.history = _saved_history(state["history"])
+        except (ConfigError, DataError):
+            raise
+        except KeyError as error:
+            raise ConfigError(f"{error.args[0]}: the saved state has no such field") from None
+        except (TypeError, ValueError, OverflowError, AttributeError) as error:
             raise ConfigError(f"the saved state is damaged: {error}") from None
         return trainer
+
+
+def _count(name: str, value) -> int:
+    """A saved counter: a whole number from 0 to MAX_COUNT."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 0 <= value <= MAX_COUNT:
+        raise ConfigError(f"{name}: must be a whole number from 0 to {MAX_COUNT:,}")
+    return int(value)
+
+
+def _saved_vector(name: str, values, size: int, non_negative: bool = False) -> np.ndarray:
+    """A saved params, m or s vector: `size` finite numbers (with non_negative, none below 0)."""
+    array = np.asarray(values)
+    if array.dtype.kind not in "iuf":
+        raise ConfigError(f"{name}: must be a list of numbers")
+    if array.shape != (size,):
+        raise ConfigError(f"{name}: the network needs {size:,} numbers; the saved state has {array.size:,}")
+    if not np.isfinite(array).all() or (non_negative and (array < 0).any()):
+        raise ConfigError(f"{name}: every number must be finite" + (" and not negative" if non_negative else ""))
+    return array
+
+
+def _saved_pending(pending, n: int) -> tuple | None:
+    """The unfinished epoch (order, seed, position) or None: the kernels index the data with the order unchecked,
+    so it must be a permutation of the n training rows, and 0 ≤ position < n, 0 ≤ seed < 2³¹."""
+    if pending is None:
+        return None
+    order, seed, position = pending
+    order = np.asarray(order)
+    if order.dtype.kind not in "iu" or order.shape != (n,) or not np.array_equal(np.sort(order), np.arange(n)) \
+            or _count("pending", seed) >= 2**31 or not _count("pending", position) < n:
+        raise ConfigError(f"pending: the unfinished epoch's shuffle does not fit the {n} training rows")
+    return order.astype(np.int64), int(seed), int(position)
+
+
+def _saved_history(rows) -> list[dict]:
+    """Saved loss-history rows, rebuilt as _record writes them: at most HISTORY_LIMIT rows of exactly epoch and
+    iteration (counters) and train_loss and test_loss (finite numbers or None)."""
+    if not isinstance(rows, list) or len(rows) > HISTORY_LIMIT:
+        raise ConfigError(f"history: must be a list of at most {HISTORY_LIMIT:,} rows")
+    history = []
+    for i, row in enumerate(rows):
+        if not isinstance(row, dict) or set(row) != {"epoch", "iteration", "train_loss", "test_loss"}:
+            raise ConfigError(f"history.{i}: a row has the fields epoch, iteration, train_loss and test_loss")
+        for name in ("train_loss", "test_loss"):
+            loss = row[name]
+            if loss is not None and (isinstance(loss, bool) or not isinstance(loss, (int, float))
+                                     or not math.isfinite(loss)):
+                raise ConfigError(f"history.{i}.{name}: must be a finite number or null")
+        history.append({"epoch": _count(f"history.{i}.epoch", row["epoch"]),
+                        "iteration": _count(f"history.{i}.iteration", row["iteration"]),
+                        "train_loss": None if row["train_loss"] is None else float(row["train_loss"]),
+                        "test_loss": None if row["test_loss"] is None else float(row["test_loss"])})
+    return history
+
+
+def _saved_data(saved: dict) -> Dataset:
+    """A saved custom data set, checked as an upload of it is. Hand-placed points ("drawn"): at most max_points
+    rows of 2 numbers within the plane, columns x1, x2 and class names "0", "1", …; a CSV table ("csv"): 1 to
+    csv_max_rows rows of one finite number per column, 1 to csv_max_columns columns with distinct names fit for a
+    CSV header, on the plane exactly when there are two, and its scaling. Labels (N,): class numbers from 0 to
+    n_classes − 1 (binary 2 classes, multiclass 2 to MAX_CLASSES, one distinct name each) or, for regression,
+    finite targets (1 class, no names)."""
+    def refuse(field: str, message: str):
+        raise DataError(f"custom.{field}: {message}")
+
+    def numbers(field: str) -> np.ndarray:
+        try:
+            return np.array(saved[field], dtype=np.float64)
+        except (TypeError, ValueError):
+            refuse(field, "must be numbers (rows of numbers all of one length)")
+
+    name, task, k = saved["name"], saved["task"], saved["n_classes"]
+    if name not in ("drawn", "csv"):
+        refuse("name", "must be 'drawn' (hand-placed points) or 'csv'")
+    if task not in TASKS:
+        refuse("task", f"must be one of {', '.join(TASKS)}")
+    drawn, low, high = name == "drawn", *{"binary": (2, 2), "regression": (1, 1)}.get(task, (2, MAX_CLASSES))
+    if isinstance(k, bool) or not isinstance(k, int) or not low <= k <= high:
+        refuse("n_classes", f"binary data has 2 classes, multiclass 2 to {MAX_CLASSES}, regression 1")
+    columns, class_names = tuple(saved["columns"]), tuple(saved["class_names"])
+    if drawn and columns != ("x1", "x2"):
+        refuse("columns", "hand-placed points have the columns x1 and x2")
+    if not 1 <= len(columns) <= DATA_LIMITS["csv_max_columns"]:
+        refuse("columns", f"a data set has 1 to {DATA_LIMITS['csv_max_columns']} columns")
+    count = 0 if task == "regression" else k
+    if len(class_names) != count:
+        refuse("class_names", f"needs one name for each of the {count} classes")
+    if drawn and class_names != tuple(str(i) for i in range(count)):
+        refuse("class_names", "hand-placed points name their classes 0, 1, …")
+    for field, names in (("columns", columns), ("class_names", class_names)):
+        for i, text in enumerate(names):
+            problem = _name_problem(text) if isinstance(text, str) and text else "a name must be text"
+            if problem:
+                refuse(f"{field}.{i}", problem)
+        if len(set(names)) != len(names):
+            refuse(field, "a name appears twice")
+    points = numbers("points")
+    most = DATA_LIMITS["max_points"] if drawn else DATA_LIMITS["csv_max_rows"]
+    points = points.reshape(0, len(columns)) if points.size == 0 else points
+    if points.ndim != 2 or points.shape[1] != len(columns) or not (0 if drawn else 1) <= len(points) <= most:
+        refuse("points", f"needs {0 if drawn else 1} to {most:,} rows of {len(columns)} numbers (one per column)")
+    if not (np.abs(points) <= (PLANE_EXTENT if drawn else np.inf)).all():
+        refuse("points", "every number must be finite" + (f" and within ±{PLANE_EXTENT:g}" if drawn else ""))
+    labels = numbers("labels")
+    if labels.shape != (len(points),):
+        refuse("labels", f"needs one label for each of the {len(points)} rows")
+    if task == "regression" and not np.isfinite(labels).all():
+        refuse("labels", "every target must be a finite number")
+    if task != "regression" and not ((labels == np.round(labels)) & (labels >= 0) & (labels < k)).all():
+        refuse("labels", f"every label must be a class number from 0 to {k - 1}")
+    if saved["is_plane"] is not (drawn or len(columns) == 2):
+        refuse("is_plane", "data is on the plane exactly when it has two columns")
+    if drawn and saved["scaling"] is not None:
+        refuse("scaling", "hand-placed points have no scaling")
+    return Dataset(points=np.ascontiguousarray(points), task=task, n_classes=k, columns=columns,
+                   labels=labels if task == "regression" else labels.astype(np.int64), class_names=class_names,
+                   is_plane=saved["is_plane"], name=name,
+                   scaling=None if drawn else _saved_scaling(saved["scaling"], len(columns)))
 
 
 def _finite_value(value) -> float:
@@ -487,11 +649,12 @@ def _finite_value(value) -> float:
     return float(value)
 
 
-def _saved_scaling(saved, n_columns: int) -> tuple | None:
-    """A saved CSV scaling [divisor, scale, offset] (each n_columns finite numbers), or None when there is none."""
-    if saved is None:
-        return None
-    parts = np.asarray(saved, dtype=np.float64)
+def _saved_scaling(saved, n_columns: int) -> tuple:
+    """A saved CSV scaling [divisor, scale, offset], each n_columns finite numbers, divisors above 0."""
+    try:
+        parts = np.asarray(saved, dtype=np.float64)
+    except (TypeError, ValueError):
+        parts = np.zeros(0)
     if parts.shape != (3, n_columns) or not np.isfinite(parts).all() or not (parts[0] > 0).all():
-        raise ConfigError(f"the saved CSV scaling needs 3 × {n_columns} finite numbers, divisors above 0")
+        raise DataError(f"custom.scaling: needs 3 × {n_columns} finite numbers, divisors above 0")
     return tuple(tuple(part) for part in parts.tolist())

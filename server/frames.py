@@ -4,7 +4,9 @@ Everything here runs in an engine worker thread, between training chunks, so it 
 Text is strict JSON: every float goes through ``finite_or_none`` (a non-finite number becomes null, and the frame's
 ``state``/``divergence``/``nonfinite_params`` say why). The binary layout is written out in ``server/protocol.py``.
 """
+import math
 import struct
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,6 +25,8 @@ _HEADER = struct.Struct("<4sII")
 _BLOCK = struct.Struct("<HH")
 _DIGITS = 4            # decimals kept for data points on the wire (the plane is 12 units wide)
 MAX_REFUSED = 100      # refused CSV rows listed in a data message (n_refused counts them all)
+MIN_SLICE = 64         # grid points a map job computes per kernel call at least
+MIN_WEIGHT = 1000      # a network's cost per point is counted as at least this many parameters (call overheads)
 
 
 @dataclass
@@ -42,11 +46,13 @@ class Frame:
 
 @dataclass
 class MapCache:
-    """Grid inputs and encoded input-map blocks, kept per (size, features) so a frame costs one pass per size, and
-    the last frame's map blocks."""
+    """Grid inputs and encoded input-map blocks, kept per (size, features) so a frame costs one pass per size; the
+    last maps drawn, the map job under way, and what a grid point costs to draw."""
     inputs: dict = field(default_factory=dict)
     blocks: dict = field(default_factory=dict)
-    last_maps: tuple | None = None      # (what they were drawn from, (map blocks, layout)) of the last frame
+    last_maps: tuple | None = None      # (map_key they were drawn from, (map blocks, layout)) of the last maps drawn
+    job: "MapJob | None" = None         # maps being drawn in pieces (see MapJob)
+    point_seconds: float = 1.5e-10      # measured seconds per grid point and parameter (see MapJob.cost)
 
     def grid(self, size: int, features) -> np.ndarray:
         key = (size, tuple(features))
@@ -128,48 +134,135 @@ def params_f32(params: np.ndarray) -> tuple[bytes, int]:
 
 
 def encode_frame(seq: int, trainer, *, state: str, speed: int, rows: list, grid_size: int, unit_size: int,
-                 focus: int | None, cache: MapCache, epochs_per_second: float) -> Frame:
-    """The frame message and its binary frame for the trainer as it is now."""
+                 focus: int | None, cache: MapCache, epochs_per_second: float, maps: tuple | None = None,
+                 limited: dict | None = None) -> Frame:
+    """The frame message and its binary frame for the trainer as it is now. `maps` (blocks, layout) are drawn here
+    unless given (a session drawing a large network's maps in pieces passes the last ones it finished);
+    `limited` says how a heavy network's maps are cut down (see Session._map_sides)."""
     params, bad = params_f32(trainer.params)
-    maps, layout = _map_blocks(trainer, grid_size, unit_size, focus, cache) if trainer.data.is_plane and not bad \
-        else (b"", None)
+    if not trainer.data.is_plane or bad:
+        maps = (b"", None)
+    elif maps is None:
+        maps = _map_blocks(trainer, grid_size, unit_size, focus, cache)
     meta = {
         "type": "frame", "seq": seq, "state": state, "speed": speed, "counters": trainer.counters(),
-        "metrics": trainer.metrics(), "maps": layout, "divergence": trainer.divergence,
+        "metrics": trainer.metrics(), "maps": maps[1], "divergence": trainer.divergence,
         "n_params": int(trainer.params.size), "nonfinite_params": bad,
-        "epochs_per_second": round(float(epochs_per_second), 1),
+        "epochs_per_second": round(float(epochs_per_second), 1), "limited": limited if maps[1] else None,
     }
     try:
         text = dumps({**meta, "history": rows})
     except ValueError:            # a loss or metric is not finite: send null for it (the state says why)
         meta, rows = finite_or_none(meta), finite_or_none(rows)
         text = dumps({**meta, "history": rows})
-    binary = b"".join((_HEADER.pack(MAGIC, seq & 0xFFFFFFFF, trainer.params.size), params, maps))
+    binary = b"".join((_HEADER.pack(MAGIC, seq & 0xFFFFFFFF, trainer.params.size), params, maps[0]))
     return Frame(seq, meta, rows, text, binary)
 
 
+def drawable(trainer) -> bool:
+    """Whether a frame carries maps: the data is on the plane and every weight is finite in float32."""
+    return trainer.data.is_plane and bool((np.abs(trainer.params) <= F32_MAX).all())
+
+
+def map_key(trainer, grid_size: int, unit_size: int, focus: int | None) -> tuple:
+    """What a frame's maps are drawn from: (weights, network, features, output side, neuron side, focused unit).
+    Maps whose keys agree in the network and the features have blocks of the same counts."""
+    return (trainer.params.tobytes(), trainer.layout.table.tobytes(), trainer.config.features, grid_size,
+            unit_size, focus)
+
+
+def map_sides(grid: int, unit: int, points: float) -> tuple[int, int]:
+    """The largest sides up to (grid, unit) whose grid points G² + u² fit in `points`: the neuron maps go down to
+    16 a side first, then the output map to 32, then the neuron maps to 8 and the output map to 16 at least (never
+    above what was asked). Sides are cut to multiples of 4 so that a share that wavers does not change them."""
+    if grid * grid + unit * unit <= points:
+        return grid, unit
+    for u, floor in ((min(unit, 16), min(grid, 32)), (min(unit, 8), min(grid, 16))):
+        g = min(grid, math.isqrt(max(int(points) - u * u, 0)))
+        g = g - g % 4 if g > 16 else g
+        if g >= floor:
+            return g, u
+    return floor, u
+
+
+class MapJob:
+    """The map blocks of one frame, drawn from a copy of the weights one slice of grid points at a time, so that
+    the maps of a large network can be spread over many short turns: first the output units (and the focused one)
+    at the output side, then every unit at the neuron side. Each slice is a forward pass of every unit over its
+    points (engine.grid.unit_maps); only the rows a block needs are kept."""
+
+    def __init__(self, trainer, key: tuple, grid_size: int, unit_size: int, focus: int | None, cache: MapCache):
+        sizes = trainer.layout.sizes
+        self.key, self.cache = key, cache
+        self.params, self.table = trainer.params.copy(), trainer.layout.table.copy()
+        self.features, self.grid, self.unit = trainer.config.features, grid_size, unit_size
+        self.n_inputs, self.n_units, self.n_out = sizes[0], sum(sizes) - sizes[0], sizes[-1]
+        self.weight = max(int(trainer.params.size), MIN_WEIGHT)
+        self.focus = focus if focus is not None and focus < self.n_units else None
+        self.passes = (cache.grid(grid_size, self.features), cache.grid(unit_size, self.features))
+        # the output units, then the focused one, at the output side; every unit at the neuron side
+        self.top = np.empty((self.n_out + (self.focus is not None), grid_size * grid_size), dtype=np.float32)
+        self.units = np.empty((self.n_units, unit_size * unit_size), dtype=np.float32)
+        self.stage = 0          # which pass is under way (2: done)
+        self.done = 0           # points of that pass computed
+
+    def cost(self) -> float:
+        """Estimated seconds still to compute."""
+        left = sum(inputs.shape[1] for inputs in self.passes[self.stage:]) - self.done
+        return left * self.weight * self.cache.point_seconds
+
+    def run(self, seconds: float) -> bool:
+        """Compute slices for about `seconds` (one slice at least); True when every map is drawn."""
+        started = time.perf_counter()
+        while self.stage < 2:
+            inputs = self.passes[self.stage]
+            total = inputs.shape[1]
+            per_point = self.weight * self.cache.point_seconds
+            wanted = (seconds - (time.perf_counter() - started)) / per_point
+            n = int(min(total - self.done, max(MIN_SLICE, wanted)))
+            a, b = self.done, self.done + n
+            whole = n == total                        # all at once: no slice to copy in or out
+            part = self.units if whole and self.stage == 1 else np.empty((self.n_units, n), dtype=np.float32)
+            began = time.perf_counter()
+            unit_maps(self.params, self.table, inputs if whole else np.ascontiguousarray(inputs[:, a:b]), part)
+            took = time.perf_counter() - began
+            self.cache.point_seconds = 0.5 * self.cache.point_seconds + 0.5 * took / (n * self.weight)
+            if self.stage == 0:
+                self.top[:self.n_out, a:b] = part[self.n_units - self.n_out:]
+                if self.focus is not None:
+                    self.top[self.n_out, a:b] = part[self.focus]
+            elif not whole:
+                self.units[:, a:b] = part
+            self.done = b
+            if self.done == total:
+                self.stage, self.done = self.stage + 1, 0
+            if time.perf_counter() - started >= seconds:
+                break
+        return self.stage == 2
+
+    def blocks(self) -> tuple[bytes, dict]:
+        """The quantised map blocks (output, units, inputs, focus) and their layout, once run() is done."""
+        top, units = self.top, self.units
+        parts = [quantise(top[:self.n_out], self.grid), quantise(units, self.unit),
+                 self.cache.input_block(self.unit, self.features)]
+        layout = {"output": {"count": self.n_out, "size": self.grid},
+                  "units": {"count": self.n_units, "size": self.unit},
+                  "inputs": {"count": self.n_inputs, "size": self.unit}}
+        if self.focus is not None:
+            parts.append(quantise(top[self.n_out:], self.grid))
+            layout["focus"] = {"count": 1, "size": self.grid, "unit": self.focus}
+        return b"".join(parts), layout
+
+
 def _map_blocks(trainer, grid_size: int, unit_size: int, focus: int | None, cache: MapCache) -> tuple[bytes, dict]:
-    """The quantised map blocks of a frame (output, every unit, inputs, focused unit) and their layout. While the
-    weights and the view stay the same (a paused network, several frames for one edit) the last ones are reused."""
-    sizes = trainer.layout.sizes
-    features = trainer.config.features
-    key = (trainer.params.tobytes(), trainer.layout.table.tobytes(), features, grid_size, unit_size, focus)
-    if cache.last_maps is not None and cache.last_maps[0] == key:
-        return cache.last_maps[1]
-    n_out = sizes[-1]
-    table = trainer.layout.table
-    full = np.empty((sum(sizes) - sizes[0], grid_size * grid_size), dtype=np.float32)
-    unit_maps(trainer.params, table, cache.grid(grid_size, features), full)
-    small = np.empty((full.shape[0], unit_size * unit_size), dtype=np.float32)
-    unit_maps(trainer.params, table, cache.grid(unit_size, features), small)
-    parts = [quantise(full[-n_out:], grid_size), quantise(small, unit_size), cache.input_block(unit_size, features)]
-    layout = {"output": {"count": n_out, "size": grid_size},
-              "units": {"count": small.shape[0], "size": unit_size},
-              "inputs": {"count": sizes[0], "size": unit_size}}
-    if focus is not None and focus < full.shape[0]:
-        parts.append(quantise(full[focus:focus + 1], grid_size))
-        layout["focus"] = {"count": 1, "size": grid_size, "unit": focus}
-    cache.last_maps = (key, (b"".join(parts), layout))
+    """The quantised map blocks of a frame (output, every unit, inputs, focused unit) and their layout, drawn at
+    once. While the weights and the view stay the same (a paused network, several frames for one edit) the last
+    ones are reused."""
+    key = map_key(trainer, grid_size, unit_size, focus)
+    if cache.last_maps is None or cache.last_maps[0] != key:
+        job = MapJob(trainer, key, grid_size, unit_size, focus, cache)
+        job.run(math.inf)
+        cache.last_maps = (key, job.blocks())
     return cache.last_maps[1]
 
 

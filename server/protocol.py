@@ -27,9 +27,10 @@ Blocks are not padded, so a reader must use unaligned reads (``DataView``) for l
 """
 import json
 import math
+import unicodedata
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
 from engine import DATASETS
 from engine import activations as _activations
@@ -43,6 +44,7 @@ from engine.grid import MAX_GRID
 from engine.mistakes import MAX_SHOWN as MAX_MISTAKES
 from engine.race import MAX_EPOCHS as MAX_RACE_EPOCHS, MAX_LANES
 from engine.one_weight import VERDICTS as _VERDICTS
+from engine.trainer import HISTORY_LIMIT, MAX_COUNT, STATE_VERSION
 
 PROTOCOL_VERSION = 1
 MAX_MESSAGE_BYTES = 65_536          # a larger text message gets an error reply (too_large)
@@ -94,8 +96,12 @@ def loads_strict(text: str | bytes) -> Any:
 
 
 def dumps(obj: Any) -> str:
-    """Compact strict JSON (raises ValueError on a non-finite float: sanitise first)."""
-    return json.dumps(obj, allow_nan=False, separators=(",", ":"), ensure_ascii=False)
+    """Compact strict JSON that a socket can send: raises ValueError on a non-finite float (sanitise first) and on a
+    string that is not valid Unicode (a lone surrogate has no UTF-8 encoding)."""
+    text = json.dumps(obj, allow_nan=False, separators=(",", ":"), ensure_ascii=False)
+    if not text.isascii():
+        text.encode("utf-8")        # UnicodeEncodeError, a ValueError
+    return text
 
 
 def finite_or_none(obj: Any) -> Any:
@@ -138,8 +144,8 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True)
 
 
-class Settings(Strict):
-    """Any subset of the engine settings (names as in engine.Config) plus the view sizes; unset = unchanged.
+class EngineSettings(Strict):
+    """Any subset of the engine settings (names as in engine.Config); unset = unchanged.
 
     ``null`` is accepted only where the engine gives it a meaning (hidden_activations, output_activation, loss:
     "use the default")."""
@@ -171,6 +177,10 @@ class Settings(Strict):
     huber_delta: _range("huber_delta") = Field(default=None)
     learn_bias: bool = Field(default=None)             # False freezes every bias at its current value
     seed: _range("seed", True) = Field(default=None)
+
+
+class Settings(EngineSettings):
+    """Any subset of the engine settings plus the view sizes; unset = unchanged."""
     grid_size: _bounded(2, MAX_GRID, True) = Field(default=None)
     unit_size: _bounded(MIN_UNIT_SIZE, MAX_UNIT_SIZE, True) = Field(default=None)
 
@@ -312,7 +322,8 @@ def parse_client(text: str, adapter: TypeAdapter = _client_adapter, types: tuple
 
 def _explain(error: ValidationError, data: dict, types: tuple) -> ProtocolError:
     first = error.errors(include_url=False, include_input=False)[0]
-    kind, loc = first["type"], [str(part) for part in first["loc"]]
+    kind = first["type"]
+    loc = [part if len(part) <= 40 else part[:40] + "…" for part in map(str, first["loc"])]   # long unknown keys
     if kind == "union_tag_not_found":
         return ProtocolError("invalid_message", "a message needs a 'type'", "type")
     if kind == "union_tag_invalid":
@@ -327,6 +338,10 @@ def _explain(error: ValidationError, data: dict, types: tuple) -> ProtocolError:
     message = first["msg"].removeprefix("Value error, ")
     if kind == "extra_forbidden":
         message = "unknown field"
+    elif kind == "string_unicode":        # a name or text holding a lone surrogate
+        message = "a name or text that is not valid Unicode (a lone surrogate)"
+    elif kind == "model_type":
+        message = "must be a JSON object"
     text = f"{field}: {message}" if field else message
     return ProtocolError("invalid_message", text, field)
 
@@ -404,6 +419,107 @@ def parse_lab(model: type[BaseModel], raw: bytes) -> BaseModel:
         return model.model_validate(data)
     except ValidationError as error:
         raise _explain(error, data, ()) from None
+
+
+# ------------------------------------------------------------------------------ HTTP: saved states
+# POST /api/state takes what GET /api/state gave (engine.Trainer.state_dict()). parse_state checks every field's
+# type and bounds here, before anything reaches the engine; Trainer.from_state then checks what only the engine
+# knows (shapes against the network it builds, the parameter count, labels against the task and classes), so a
+# state that loads always trains, and everything it holds can go out again in messages the models below accept.
+MAX_DATA_ROWS = max(_DATA_LIMITS["csv_max_rows"], MAX_POINTS)      # rows of a custom data set
+Count = _bounded(0, MAX_COUNT, integer=True)     # counters stay exact as JSON numbers in the page
+
+
+def _printable(text: str) -> str:
+    """Refuse text that is not valid Unicode (a lone surrogate) or holds a control character (line breaks, tabs,
+    escapes, the line and paragraph separators): names travel to pages and into exported scripts."""
+    for char in text:
+        if unicodedata.category(char) in ("Cc", "Cs") or char in "\u2028\u2029":
+            raise ValueError(f"names cannot hold U+{ord(char):04X} (a control character or a lone surrogate)")
+    return text
+
+
+Name = Annotated[str, Field(min_length=1, max_length=_DATA_LIMITS["csv_max_name"]), AfterValidator(_printable)]
+
+
+class SavedData(Strict):
+    """The session's custom data set: hand-placed points ("drawn") or a CSV table ("csv"), points (N, D) as the
+    network sees them and labels (N,); the engine checks N, D, the labels and the names against the task."""
+    name: Literal["drawn", "csv"]
+    task: Task
+    n_classes: _bounded(1, _config.MAX_CLASSES, True)
+    columns: Annotated[list[Name], Field(min_length=1, max_length=MAX_INPUTS)]
+    class_names: Annotated[list[Name], Field(max_length=_config.MAX_CLASSES)]
+    is_plane: bool
+    points: Annotated[list[Annotated[list[Value], Field(min_length=1, max_length=MAX_INPUTS)]],
+                      Field(max_length=MAX_DATA_ROWS)]
+    labels: Annotated[list[float], Field(max_length=MAX_DATA_ROWS)]       # regression targets are not scaled
+    scaling: Annotated[list[Annotated[list[float], Field(min_length=1, max_length=MAX_INPUTS)]],
+                       Field(min_length=3, max_length=3)] | None
+
+
+class SavedRow(Strict):
+    """One loss-history row, as HistoryRow sends it."""
+    epoch: Count
+    iteration: Count
+    train_loss: float | None
+    test_loss: float | None
+
+
+class Pcg64(Strict):
+    """PCG64's 128-bit state and increment."""
+    state: _bounded(0, 2**128 - 1, True)
+    inc: _bounded(0, 2**128 - 1, True)
+
+
+class RngState(Strict):
+    """The shuffle generator's state as numpy gives it (PCG64, the bit generator of numpy.random.default_rng)."""
+    bit_generator: Literal["PCG64"]
+    state: Pcg64
+    has_uint32: Bit
+    uinteger: _bounded(0, 2**32 - 1, True)
+
+
+# the unfinished epoch: [shuffle order of the training rows, its dropout seed, the position in it] (a JSON array,
+# hence strict=False for the tuple alone: its items stay strict)
+Pending = Annotated[tuple[Annotated[list[_bounded(0, MAX_DATA_ROWS - 1, True)], Field(max_length=MAX_DATA_ROWS)],
+                          _bounded(0, 2**31 - 1, True), _bounded(0, MAX_DATA_ROWS, True)], Field(strict=False)]
+Vector = Annotated[list[float], Field(max_length=_config.MAX_PARAMS)]
+
+
+class SavedState(Strict):
+    """A saved session (engine.Trainer.state_dict()). Settings left out of `config` take the engine's defaults;
+    every other field is required. `s` (the optimizers' running sums of squared gradients) is never negative."""
+    version: Literal[STATE_VERSION]
+    config: EngineSettings
+    custom: SavedData | None
+    params: Vector
+    m: Vector
+    s: Annotated[list[Annotated[float, Field(ge=0)]], Field(max_length=_config.MAX_PARAMS)]
+    t: Count
+    epoch: Count
+    iteration: Count
+    examples_seen: Count
+    pending: Pending | None
+    rng: RngState
+    history: Annotated[list[SavedRow], Field(max_length=HISTORY_LIMIT)]
+
+
+def parse_state(raw: bytes) -> dict:
+    """A POST /api/state body → the state as Trainer.from_state takes it, or ProtocolError naming the field:
+    bad_json, data_error (the custom data set) or invalid_config (anything else)."""
+    try:
+        data = loads_strict(raw)
+    except (ValueError, RecursionError):
+        raise ProtocolError("bad_json", "the file is not a saved state (invalid or non-finite JSON)") from None
+    if not isinstance(data, dict):
+        raise ProtocolError("invalid_config", "the file is not a saved nnplayground state")
+    try:
+        return SavedState.model_validate(data).model_dump(exclude_unset=True)
+    except ValidationError as error:
+        refusal = _explain(error, data, ())
+    code = "data_error" if (refusal.field or "").split(".")[0] == "custom" else "invalid_config"
+    raise ProtocolError(code, refusal.message, refusal.field)
 
 
 # ------------------------------------------------------------------------------------------ server → client
@@ -502,6 +618,14 @@ class Divergence(Out):
     reference_loss: float | None = None     # … and the loss of an all-zero (know-nothing) network
 
 
+class MapsLimited(Out):
+    """How a network too heavy for its share of the engine has its maps cut down: drawn at these sides (at most
+    the chosen grid_size and unit_size) and, in pieces between training chunks, about this many times a second."""
+    grid_size: int
+    unit_size: int
+    maps_per_second: float
+
+
 class FrameMessage(Out):
     type: Literal["frame"]
     seq: int
@@ -515,6 +639,7 @@ class FrameMessage(Out):
     n_params: int
     nonfinite_params: int
     epochs_per_second: float
+    limited: MapsLimited | None
 
 
 class HistoryMessage(Out):

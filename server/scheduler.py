@@ -7,25 +7,37 @@ travel to the event loop through ``deliver``: one wake-up of the loop carries ev
 The loop never has to wake up for a worker to continue, so a busy loop (a hundred pages to send to) does not leave
 the CPUs idle.
 
-Sessions with commands waiting go to the front (a click shows at once); the others take turns in order, so a
-hundred sessions at full speed share the CPUs instead of starving each other. A session is never in two threads
-at once, so its trainer needs no lock.
+Sessions with commands waiting go to the front (a click shows at once). The others share the engine by what
+their turns really cost (fair queuing on a virtual clock): each session is charged the CPU seconds its turns take
+(the worker thread's own time, so a turn the OS or the event loop held up is not charged for the wait), and the
+waiting session charged least goes next. A session whose turns are long (a large network's loss pass or maps, which
+sessions cut into pieces of about `max_chunk`) so takes turns less often, and a hundred sessions at full speed share
+the CPUs instead of starving each other. A session that was idle joins at the clock (an idle spell banks no time),
+and its debt is capped at MAX_DEBT (with N sessions a debt is repaid over N times as long). A turn is charged at
+most SPIKE times what the session's turns usually cost, so a stall that is nobody's doing (a full garbage
+collection, ~0.1 s with a hundred sessions) does not freeze the one page whose turn it fell in, while a session
+whose turns are always long pays for all of them. A session is never in two threads at once, so its trainer needs
+no lock.
 """
 import collections
+import heapq
 import logging
 import os
 import sys
 import threading
 import time
+import weakref
 
 
 log = logging.getLogger("nnplayground.scheduler")
 SWITCH_INTERVAL = 0.0002     # seconds a thread waits for the GIL before asking its holder to let go
+MAX_DEBT = 0.025             # engine seconds a session may be charged ahead of the clock (about two pieces)
+SPIKE = 3.0                  # a turn is charged at most this many times the session's usual turn (a running mean)
 
 
 class Scheduler:
     def __init__(self, workers: int | None = None, fps: float = 30.0, max_chunk: float = 0.012,
-                 min_chunk: float = 0.0005):
+                 min_chunk: float = 0.0005, cpu_time=time.thread_time):
         # one CPU is left to the event loop (it parses, paces and sends to every page); the rest train
         self.workers = max(1, workers or (os.cpu_count() or 2) - 1)
         # A turn hands the GIL back and forth with the event loop at every kernel call (the kernels release it);
@@ -33,14 +45,19 @@ class Scheduler:
         sys.setswitchinterval(SWITCH_INTERVAL)
         self.interval = 1.0 / fps
         self.max_chunk, self.min_chunk = max_chunk, min_chunk
+        self._cpu_time = cpu_time               # the clock turns are charged by: the worker thread's CPU time
         self.busy_seconds = 0.0
         self.turns = 0
-        self.overhead = 0.0003      # seconds of a turn not spent training (commands, history, frame): a running mean
+        self.overhead = 0.0003      # seconds of a turn not spent on its work (commands, frame): a running mean
         self._active: set = set()
         self._lock = threading.Condition()
         self._urgent: collections.deque = collections.deque()
-        self._ready: collections.deque = collections.deque()
-        self._queued: set = set()
+        self._ready: list = []                  # heap of (virtual time, ticket, session); stale tickets are skipped
+        self._queued: dict = {}                 # session -> its ticket in _ready, or None when in _urgent
+        self._charged = weakref.WeakKeyDictionary()     # session -> engine seconds charged, on the virtual clock
+        self._usual = weakref.WeakKeyDictionary()       # session -> CPU seconds of its turns (a running mean)
+        self._clock = 0.0                       # virtual time of the last session that got a turn
+        self._tickets = 0
         self._running: set = set()
         self._again: set = set()
         self._closed = False
@@ -61,12 +78,11 @@ class Scheduler:
                 self._again.add(session)
                 return
             if session in self._queued:
-                if urgent and session in self._ready:
-                    self._ready.remove(session)
+                if urgent and self._queued[session] is not None:
+                    self._queued[session] = None          # its ticket in _ready goes stale
                     self._urgent.append(session)
                 return
-            self._queued.add(session)
-            (self._urgent if urgent else self._ready).append(session)
+            self._enqueue(session, urgent)
             self._lock.notify()
 
     def deliver(self, loop, callback, *args) -> None:
@@ -102,6 +118,11 @@ class Scheduler:
         with self._lock:
             (self._active.add if active else self._active.discard)(owner)
 
+    def share(self, session) -> float:
+        """Engine seconds per second `session` can count on: the workers shared by the sessions training
+        continuously, itself included."""
+        return self.workers / (len(self._active) + (session not in self._active))
+
     def chunk_seconds(self) -> float:
         """How long one training chunk should last so that every active session gets a turn per frame: its share
         of the workers' time per frame less what the rest of a turn costs — about 12 ms alone, shrinking as more
@@ -111,7 +132,7 @@ class Scheduler:
 
     @property
     def queued(self) -> int:
-        return len(self._urgent) + len(self._ready)
+        return len(self._queued)
 
     def close(self) -> None:
         with self._lock:
@@ -121,18 +142,45 @@ class Scheduler:
             self._queued.clear()
             self._lock.notify_all()
 
+    # ------------------------------------------------------------------ queue (with the lock held)
+    def _enqueue(self, session, urgent: bool) -> None:
+        """Queue `session`: urgent ones in arrival order, the others by the engine time they were charged, never
+        less than the clock (an idle session joins at the clock) nor more than MAX_DEBT ahead of it."""
+        charged = min(max(self._charged.get(session, self._clock), self._clock), self._clock + MAX_DEBT)
+        self._charged[session] = charged
+        if urgent:
+            self._queued[session] = None
+            self._urgent.append(session)
+        else:
+            self._tickets += 1
+            self._queued[session] = self._tickets
+            heapq.heappush(self._ready, (charged, self._tickets, session))
+
+    def _next(self):
+        """The session to run next (None when none waits): the oldest urgent one, else the one charged least."""
+        if self._urgent:
+            session = self._urgent.popleft()
+        else:
+            while self._ready:
+                charged, ticket, session = heapq.heappop(self._ready)
+                if self._queued.get(session) == ticket:
+                    self._clock = max(self._clock, charged)
+                    break
+            else:
+                return None
+        del self._queued[session]
+        return session
+
     # ------------------------------------------------------------------ worker threads
     def _work(self) -> None:
         while True:
             with self._lock:
-                while not (self._urgent or self._ready) and not self._closed:
+                while not self._closed and (session := self._next()) is None:
                     self._lock.wait()
                 if self._closed:
                     return
-                session = (self._urgent or self._ready).popleft()
-                self._queued.discard(session)
                 self._running.add(session)
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), self._cpu_time()
             again = False
             try:
                 again = session.turn()
@@ -143,12 +191,16 @@ class Scheduler:
                 self.busy_seconds += took
                 self.turns += 1
                 if again:
-                    self.overhead = 0.95 * self.overhead + 0.05 * max(took - session.training_seconds, 0.0)
+                    self.overhead = 0.95 * self.overhead + 0.05 * max(took - session.work_seconds, 0.0)
                 with self._lock:
                     self._running.discard(session)
+                    cost = self._cpu_time() - cpu
+                    usual = self._usual.get(session, cost)
+                    self._usual[session] = 0.8 * usual + 0.2 * cost
+                    charged = max(self._charged.get(session, 0.0), self._clock) + min(cost, SPIKE * usual)
+                    self._charged[session] = charged
                     requeue = again or session in self._again
                     self._again.discard(session)
                     if requeue and not self._closed and not session.closed:
-                        self._queued.add(session)
-                        (self._urgent if session.urgent() else self._ready).append(session)
+                        self._enqueue(session, session.urgent())
                         self._lock.notify()

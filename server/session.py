@@ -3,10 +3,12 @@
 Threads and ownership
 ---------------------
 Only the session's turns touch the trainer, and they run in an engine worker thread (``Session.turn``, scheduled by
-``server/scheduler.py``), one bounded turn at a time: apply the commands that arrived, train one chunk (a few milliseconds of batches), encode a
-frame if one is due. Everything else happens on the event loop: pages (``Subscriber``) append commands to a deque
-and read results from their own outbox and one-slot frame mailbox. So the trainer needs no lock, a click waits at
-most one chunk, and a slow page never slows training: its mailbox keeps only the newest frame.
+``server/scheduler.py``), one bounded turn at a time: apply the commands that arrived (and send their answers at
+once), do one piece of work of about a dozen milliseconds at most (a training chunk, or for a large network a slice
+of its loss pass or of its maps: see ``Session._step``), encode a frame if one is due and ready. Everything else
+happens on the event loop: pages (``Subscriber``) append commands to a deque and read results from their own outbox
+and one-slot frame mailbox. So the trainer needs no lock, a click waits at most one piece, however heavy any
+network is, and a slow page never slows training: its mailbox keeps only the newest frame.
 
 Several pages may watch one session (a resume token opened twice, e.g. a teacher's network on a projector and on a
 laptop): state messages and frames go to all of them, an `error` only to the page that caused it.
@@ -35,6 +37,8 @@ MAX_COMMANDS = 256              # queued commands per session; beyond, a command
 REBUILD_INTERVAL = 0.1          # seconds between two rebuilds of one session's data or network (see _held)
 VIEW_SETTINGS = frozenset({"grid_size", "unit_size"})   # configure fields that only change what frames show
 VIEW_INTERVALS = {"warp": 0.25, "mistakes": 1.0}   # seconds between opt-in view messages while training
+MAP_SHARE = 0.5                 # at most this part of a training session's engine time goes to drawing its maps
+MAP_RATE = 2.0                  # maps a second a heavy network's map sides are lowered for, at its engine share
 
 
 @dataclass
@@ -51,6 +55,13 @@ class Command:
         return self.kind == "configure" and self.future is None and not self.alone
 
 
+# what a page gets instead of a message that could not be encoded (Outcome) or sent (Subscriber), with a log line
+UNENCODABLE = dumps({"type": "error", "code": "internal", "message": "the server could not encode a message for "
+                     "this page; the session goes on", "field": None})
+UNSENDABLE = dumps({"type": "error", "code": "internal", "message": "a message could not be sent to this page (it "
+                    "was not valid text); the session goes on", "field": None})
+
+
 @dataclass
 class Outcome:
     """What one worker turn produced, delivered on the event loop."""
@@ -60,10 +71,21 @@ class Outcome:
     frame_needed: bool = False
 
     def broadcast(self, message: dict, key: str | None = None) -> None:
-        self.messages.append((None, key or message["type"], dumps(message)))
+        self._add(None, key or message["type"], message)
 
     def to(self, target, message: dict, key: str | None = None) -> None:
-        self.messages.append((target, key, dumps(message)))
+        self._add(target, key, message)
+
+    def _add(self, target, key: str | None, message: dict) -> None:
+        """Queue `message` as strict JSON for `target` (None: every page). One that cannot be encoded (a non-finite
+        number, a lone surrogate) is logged and becomes an `error` for the same pages: never silence."""
+        try:
+            text = dumps(message)
+        except ValueError as error:
+            log.error("a %s message could not be encoded, so its pages get an error instead: %s",
+                      message.get("type"), error)
+            key, text = None, UNENCODABLE
+        self.messages.append((target, key, text))
 
     def error(self, target, code: str, message: str, field_name: str | None = None) -> None:
         if target is not None:
@@ -149,7 +171,7 @@ class Subscriber:
                 self.wake.clear()
                 while self.outbox:
                     _, text = self.outbox.popleft()
-                    await self.ws.send_text(text)
+                    await self.ws.send_text(self._sendable(text))
                 if self.slot is None:
                     continue
                 delay = self.next_frame_at - time.monotonic()
@@ -164,16 +186,41 @@ class Subscriber:
                 # a steady cadence of `interval` (a late frame does not push the schedule back; at most one
                 # frame comes early, by half an interval, after a pause)
                 self.next_frame_at = max(self.next_frame_at + self.interval, started + 0.5 * self.interval)
-                await self.ws.send_text(frame.text_with(rows))
-                await self.ws.send_bytes(frame.binary)
+                try:
+                    text = frame.text_with(rows)    # strict JSON and valid UTF-8 (protocol.dumps) …
+                except ValueError as error:         # … or not, with the rows of dropped frames joined in
+                    text = self._unsendable(error)
+                await self.ws.send_text(text)
+                if text is not UNSENDABLE:          # the binary frame goes only after its frame message
+                    await self.ws.send_bytes(frame.binary)
                 for text in frame.extras:
-                    await self.ws.send_text(text)
+                    await self.ws.send_text(self._sendable(text))
                 self.sending = False
                 self.frames_sent += 1
         except asyncio.CancelledError:
             raise
-        except Exception:           # the socket went away: the receive loop sees the disconnect and detaches us
+        except Exception as error:  # the socket failed: close it, so that the page sees it and resumes (not deaf)
             self.closed = True
+            log.info("a page's sender stopped (%s); its socket is closed", type(error).__name__)
+            try:
+                await asyncio.wait_for(self.ws.close(1011), 0.5)
+            except Exception:
+                pass
+
+    @classmethod
+    def _sendable(cls, text: str) -> str:
+        """`text` if a socket can send it (valid UTF-8); else UNSENDABLE, an `error` for this page, and a log line."""
+        try:
+            if not text.isascii():
+                text.encode("utf-8")
+            return text
+        except UnicodeEncodeError as error:
+            return cls._unsendable(error)
+
+    @staticmethod
+    def _unsendable(error: ValueError) -> str:
+        log.error("a message could not be sent to a page, which gets an error instead: %s", error)
+        return UNSENDABLE
 
 
 class BaseSession:
@@ -202,7 +249,9 @@ class BaseSession:
         self._seconds_per_unit = 1e-4          # measured time of one unit of training (see _units_per_epoch)
         self._period_left = 0
         self._period_end = 0.0
-        self.training_seconds = 0.0            # time the last turn spent in _train (the scheduler sizes chunks)
+        self.work_seconds = 0.0                # time the last turn spent on its piece of work (training, a loss
+                                               # pass or maps): the scheduler sizes chunks by what a turn costs besides
+        self._asked = False                    # a command asked for a frame that could not be built yet
 
     # ------------------------------------------------------------------ event-loop side
     def urgent(self) -> bool:
@@ -270,7 +319,7 @@ class BaseSession:
         until_frame = self._last_frame_at + 0.95 * self.interval - time.perf_counter()
         if until_frame > self.scheduler.min_chunk:
             chunk = min(chunk, until_frame)
-        per_chunk = max(1, int(chunk / self._seconds_per_unit))
+        per_chunk = max(1, int(chunk / self._unit_seconds()))
         if self.speed == 0:
             return per_chunk
         now = time.monotonic()
@@ -296,8 +345,9 @@ class BaseSession:
 
     # ------------------------------------------------------------------ worker-thread side
     def turn(self) -> bool:
-        """One turn in an engine thread: commands, then (if none) a training chunk, then a frame if due.
-        Returns True to be queued again at once (still training)."""
+        """One turn in an engine thread: commands, then one piece of work (see _step: if no command, a training
+        chunk), then a frame if due. Returns True to be queued again at once (still training, or work in pieces
+        left)."""
         if self.closed:
             return False
         try:
@@ -317,12 +367,13 @@ class BaseSession:
             self.scheduler.deliver(self.loop, self._deliver, out)
         train = self._wants_training()
         self.scheduler.set_active(self, train)
-        if train and self.speed and self._period_left <= 0:
+        unfinished = bool(self.subscribers) and not self.closed and (self._asked or self._unfinished())
+        if train and self.speed and self._period_left <= 0 and not unfinished:
             delay = self._period_end - time.monotonic()
             if delay > 0:
                 self.scheduler.deliver(self.loop, self._wake_later, delay)
                 return False
-        return train
+        return train or unfinished
 
     def _held(self) -> float:
         """Seconds the next command must wait: a configure that may rebuild the data or the network waits until
@@ -386,25 +437,53 @@ class BaseSession:
                     out.error(command.origin, "internal", "the server could not do that; the session goes on")
         if self.commands and not self._wants_training() and (wait := self._held()):
             self.scheduler.deliver(self.loop, self._wake_later, wait)   # a training session takes turns anyway
-        self.training_seconds = 0.0
-        if budget and self.state == "playing" and self.subscribers:
-            started = time.perf_counter()
-            self._train(budget, out)
-            self.training_seconds = time.perf_counter() - started
+        self.work_seconds = 0.0
+        if not self.subscribers:               # nobody to train or draw for
+            return out
+        if out.messages or out.results:         # answer the commands before any engine work of this turn
+            self.scheduler.deliver(self.loop, self._deliver, out)
+            out = Outcome(frame_needed=out.frame_needed)
+        started = time.perf_counter()
+        self._step(budget, out)
         now = time.perf_counter()
+        self.work_seconds = now - started
         since = now - self._last_frame_at
-        # at a set speed, a frame shows whole periods of `speed` epochs (or progress, once a second, if slow)
+        # at a set speed, a frame shows whole periods of `speed` epochs (or progress, once a second, if slow);
+        # periods start an interval apart, so a period's frame may come a little early after a late one
         period_done = self.speed == 0 or self._period_left <= 0 or since >= 1.0
-        due = self.state == "playing" and since >= 0.9 * self.interval and period_done \
+        gap = 0.9 if self.speed == 0 else 0.5
+        due = self.state == "playing" and since >= gap * self.interval and period_done \
             and any(page.ready for page in self.subscribers)
-        if (out.frame_needed or due) and self.subscribers:
+        asked = out.frame_needed or self._asked
+        piece = self.scheduler.max_chunk
+        if (asked or due) and self._prepare_frame(asked, max(piece - self.work_seconds, piece / 4)):
             out.frame = self._frame(now)
+        self._asked = asked and out.frame is None
         return out
 
     def _do_speed(self, command: Command, out: Outcome) -> None:
         self.speed = min(max(int(command.payload.epochs_per_frame), 0), MAX_SPEED)
         self._period_left, self._period_end = 0, 0.0
         out.frame_needed = True
+
+    def _step(self, budget: int, out: Outcome) -> None:
+        """This turn's piece of engine work, at most about scheduler.max_chunk long: by default a training chunk of
+        `budget` units while playing (a kind of session with work in pieces does that first)."""
+        if budget and self.state == "playing":
+            self._train(budget, out)
+
+    def _prepare_frame(self, asked: bool, seconds: float) -> bool:
+        """Whether a frame can be built now (its numbers ready within about `seconds`); `asked`: a command wants
+        one, else it is only due. A kind of session that computes frames in pieces says False until they are done."""
+        return True
+
+    def _unfinished(self) -> bool:
+        """Work in pieces is under way, so the session needs turns even when it does not train."""
+        return False
+
+    def _unit_seconds(self) -> float:
+        """Expected time of one unit of training (what _budget sizes chunks by)."""
+        return self._seconds_per_unit
 
     def _units_per_epoch(self) -> int:
         """How many units of training make one epoch (the unit `_train` counts its budget in)."""
@@ -438,6 +517,20 @@ class Session(BaseSession):
         self._last_row = trainer.history[-1] if trainer.history else None
         self._rate_mark = (time.perf_counter(), trainer.examples_seen)
         self._eps = 0.0
+        # work in pieces (see _step): a large network's loss pass and maps are spread over several turns
+        self._unrecorded: tuple | None = None     # (trainer, iteration) after chunks trained without a history row
+        self._since_row = 0.0                     # training seconds since the last history row
+        self._row_seconds = 2.5e-10               # measured seconds of the loss pass per example and parameter
+        self._example_seconds = 5e-9              # measured seconds of training per example and parameter
+        self._map_credit = 0.0                    # engine seconds the maps may take now (MAP_SHARE of the work)
+        self._maps_drawn = 0                      # maps finished so far (a due frame needs new maps or training)
+        self._maps_at: float | None = None        # when the last maps drawn in pieces were finished, while playing
+        self._map_rate = 0.0                      # maps drawn in pieces a second while playing (a running mean)
+        self._in_pieces = False                   # the newest maps were drawn in pieces
+        self._sides: tuple | None = None          # (sides asked, sides drawn) of the maps (see _map_sides)
+        self._frame_maps: tuple | None = None     # what _prepare_frame chose for the next frame: (blocks, layout)
+        self._limited: dict | None = None         # … and how they are cut down (frame.limited)
+        self._frame_mark: tuple | None = None     # (iteration, maps drawn) at the last frame
 
     @staticmethod
     def fresh() -> Trainer:
@@ -460,22 +553,184 @@ class Session(BaseSession):
             out.status("paused", "there is nothing to train on: add points or choose a data set")
             out.frame_needed = True
             return
-        started = time.perf_counter()
-        before = t.examples_seen
-        t.train_batches(batches)
-        elapsed = time.perf_counter() - started
-        done = max(1, (t.examples_seen - before) / max(1, min(t.config.batch_size, len(t.train_idx))))
-        self._seconds_per_unit = 0.7 * self._seconds_per_unit + 0.3 * max(elapsed / done, 1e-7)
+        started, before = time.perf_counter(), t.examples_seen
+        t.train_batches(batches, record=False)          # the history row follows (see _step)
+        self._since_row += time.perf_counter() - started
+        self._unrecorded = (t, t.iteration) if t.divergence is None else None   # a divergence wrote its row
         if self.speed:
             self._period_left -= batches
         if self.stats is not None:
             self.stats.epochs += (t.examples_seen - before) / len(t.train_idx)
         self._collect_row()
-        if t.divergence is not None:
+        self._check_divergence(out)
+
+    def _unit_seconds(self) -> float:
+        return self._example_seconds * self._batch_size_weight()
+
+    def _batch_size_weight(self) -> int:
+        """What a batch costs is taken as (examples + 1) × parameters × a time measured per example and parameter,
+        so that a new network or batch size starts from a fair guess."""
+        t = self.trainer
+        return (max(1, min(t.config.batch_size, len(t.train_idx))) + 1) * self._weight()
+
+    def _check_divergence(self, out: Outcome) -> None:
+        t = self.trainer
+        if t.divergence is not None and self.state != "diverged":
             self.state = "diverged"
             out.status("diverged", f"{t.divergence['reason']} at epoch {t.divergence['epoch']}: "
                                    f"{t.divergence['advice']}")
             out.frame_needed = True
+
+    # work in pieces: a training chunk, the loss pass of a history row, or a slice of the maps per turn
+    def _step(self, budget: int, out: Outcome) -> None:
+        """One piece of work, the first of: the loss pass for the history row of the chunks trained since the last
+        row, when the row is wanted (_row_wanted); a slice of the maps under way, while they have credit (maps
+        take at most MAP_SHARE of the work) or there is nothing to train; a training chunk, followed by its row
+        when that is cheap. So a turn lasts about scheduler.max_chunk whatever the network, and a large network
+        trains several chunks per row (the row costs at most what the training it records did)."""
+        piece = self.scheduler.max_chunk
+        training = bool(budget) and self.state == "playing"
+        started = time.perf_counter()
+        if self._row_wanted(out):
+            if self._evaluate(piece):
+                self._write_row(out)
+        elif self._cache.job is not None and (self._map_credit > 0 or not training):
+            if self._cache.job.run(piece):
+                self._finish_maps(in_pieces=True)
+            self._map_credit -= time.perf_counter() - started
+            return
+        elif training:
+            iteration = self.trainer.iteration
+            self._train(budget, out)
+            if self._row_wanted(out) and self._evaluate(max(piece - (time.perf_counter() - started), piece / 4)):
+                self._write_row(out)
+            if self.trainer.iteration > iteration:      # a batch's cost, with its share of a row written now
+                measured = (time.perf_counter() - started) / (self.trainer.iteration - iteration)
+                self._example_seconds = 0.7 * self._example_seconds + 0.3 * measured / self._batch_size_weight()
+        else:
+            return
+        worked = (time.perf_counter() - started) * MAP_SHARE / (1 - MAP_SHARE)
+        self._map_credit = min(self._map_credit + worked, 2 * piece)
+
+    def _weight(self) -> int:
+        """The parameters a loss pass or a map costs per point (at least frames.MIN_WEIGHT: call overheads)."""
+        return max(int(self.trainer.params.size), frames.MIN_WEIGHT)
+
+    def _pending_row(self) -> bool:
+        """Chunks were trained since the last history row (a command that trained, reset or replaced the network
+        since then wrote its own row or made theirs pointless: forgotten)."""
+        t = self.trainer
+        if self._unrecorded is not None and self._unrecorded != (t, t.iteration):
+            self._unrecorded = None
+        return self._unrecorded is not None
+
+    def _row_wanted(self, out: Outcome) -> bool:
+        """The pending history row is to be written now: its loss pass is cheap (a quarter of a piece), or costs
+        no more than the training since the last row did, or training stops, a period of `speed` epochs is
+        complete, or a command waits for a frame."""
+        if not self._pending_row():
+            return False
+        t = self.trainer
+        cost = (len(t.train_idx) + len(t.test_idx)) * self._weight() * self._row_seconds
+        return bool(cost <= self.scheduler.max_chunk / 4 or self._since_row >= cost or not self._wants_training()
+                    or out.frame_needed or self._asked or (self.speed and self._period_left <= 0))
+
+    def _evaluate(self, seconds: float) -> bool:
+        """Carry the loss pass of the weights as they are on for about `seconds` (Trainer.evaluate); True when it
+        is done, so the history row and the frame's metrics need no pass."""
+        t = self.trainer
+        left = t.evaluate(0)
+        if not left:
+            return True
+        rows = max(1, int(seconds / (self._weight() * self._row_seconds)))
+        started = time.perf_counter()
+        remaining = t.evaluate(rows)
+        if left > remaining:
+            took = (time.perf_counter() - started) / ((left - remaining) * self._weight())
+            self._row_seconds = 0.5 * self._row_seconds + 0.5 * took
+        return not remaining
+
+    def _write_row(self, out: Outcome) -> None:
+        self.trainer.record()
+        self._unrecorded, self._since_row = None, 0.0
+        self._collect_row()
+        self._check_divergence(out)
+
+    def _map_sides(self) -> tuple[int, int]:
+        """The sides to draw the maps at: as chosen, unless drawing them would take more than MAP_SHARE of this
+        session's share of the engine at MAP_RATE maps a second (then smaller: frames.map_sides). The sides stay
+        while their cost is within a factor of two of that (a measured cost and a share waver; new sides mean new
+        maps)."""
+        asked = (self.grid_size, self.unit_size)
+        points = MAP_SHARE * self.scheduler.share(self) / MAP_RATE / (self._weight() * self._cache.point_seconds)
+        if self._sides is not None and self._sides[0] == asked:
+            grid, unit = self._sides[1]
+            drawn = grid * grid + unit * unit
+            if drawn <= 2 * points and (drawn >= points / 2 or (grid, unit) == asked):
+                return grid, unit
+        self._sides = (asked, frames.map_sides(*asked, points))
+        return self._sides[1]
+
+    def _maps(self, seconds: float) -> tuple | None:
+        """The maps for the next frame: those of the weights as they are when they are drawn within `seconds`,
+        else the newest finished ones of this network while a job draws new ones in pieces; None while there are
+        none to show yet. A job is started here when none runs, and started over when the one running is for
+        another network or focused unit, or (not training) for other weights or sides; while training, a job
+        for older weights finishes first (its maps are the newest there will be soon)."""
+        t, cache = self.trainer, self._cache
+        grid, unit = self._map_sides()
+        key = frames.map_key(t, grid, unit, self.focus)
+        if cache.last_maps is None or cache.last_maps[0] != key:
+            job = cache.job
+            if job is None or job.key[1:3] != key[1:3] or job.key[5] != key[5] \
+                    or (job.key != key and not self._wants_training()):
+                job = cache.job = frames.MapJob(t, key, grid, unit, self.focus, cache)
+            if job.cost() <= seconds:             # cheap (or the rest of a job begun in pieces): finish now
+                begun = job.stage > 0 or job.done > 0
+                job.run(math.inf)
+                self._finish_maps(in_pieces=begun)
+        last = cache.last_maps
+        if (grid, unit) != (self.grid_size, self.unit_size) or self._in_pieces or cache.job is not None:
+            cost = (grid * grid + unit * unit) * self._weight() * cache.point_seconds
+            rate = min(self._map_rate or MAP_SHARE * self.scheduler.share(self) / cost, 1 / self.interval)
+            self._limited = {"grid_size": grid, "unit_size": unit, "maps_per_second": max(round(rate, 2), 0.01)}
+        else:
+            self._limited = None
+        return last[1] if last is not None and last[0][1:3] == key[1:3] else None
+
+    def _finish_maps(self, in_pieces: bool) -> None:
+        """Keep the maps the job drew; time them when drawn in pieces while playing; a paused page is sent them."""
+        cache = self._cache
+        cache.last_maps, cache.job = (cache.job.key, cache.job.blocks()), None
+        self._maps_drawn += 1
+        self._in_pieces = in_pieces
+        now = time.perf_counter()
+        if in_pieces and self.state == "playing":
+            if self._maps_at is not None:
+                rate = 1.0 / max(now - self._maps_at, 1e-3)
+                self._map_rate = rate if not self._map_rate else 0.7 * self._map_rate + 0.3 * rate
+            self._maps_at = now
+        else:
+            self._maps_at = None
+            self._map_rate = self._map_rate if in_pieces else 0.0
+            self._asked = self._asked or in_pieces
+
+    def _prepare_frame(self, asked: bool, seconds: float) -> bool:
+        """A frame shows the loss and metrics of the weights as they are and the newest maps. Not yet while chunks
+        await their history row or new weights their loss pass (both go on in pieces), nor while the first maps of
+        a network are drawn in pieces; and a frame that is only due, not asked for, waits for news (training or
+        maps) since the last one."""
+        t = self.trainer
+        if self._pending_row() or not self._evaluate(seconds):
+            return False
+        maps = self._maps(seconds) if frames.drawable(t) else (b"", None)
+        if maps is None or (not asked and (t.iteration, self._maps_drawn) == self._frame_mark):
+            return False
+        self._frame_maps = maps
+        return True
+
+    def _unfinished(self) -> bool:
+        return self._pending_row() or self._cache.job is not None
 
     def _collect_row(self) -> None:
         history = self.trainer.history
@@ -521,9 +776,11 @@ class Session(BaseSession):
         self._seq += 1
         frame = frames.encode_frame(self._seq, t, state=self.state, speed=self.speed, rows=self._rows,
                                     grid_size=self.grid_size, unit_size=self.unit_size, focus=self.focus,
-                                    cache=self._cache, epochs_per_second=self._eps)
+                                    cache=self._cache, epochs_per_second=self._eps, maps=self._frame_maps,
+                                    limited=self._limited)
         self._rows = []
         self._last_frame_at = now
+        self._frame_mark = (t.iteration, self._maps_drawn)
         if self.follow is not None:
             try:
                 frame.extras.append(dumps(frames.inspection_message(t, *self.follow, True)))

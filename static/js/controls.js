@@ -74,6 +74,8 @@ export function createControls({ state, latest, actions }) {
   const counterSeen = el('output', { id: 'examples-seen', class: 'counter-value' }, '0');
   const counterBatch = el('output', { id: 'batches-per-epoch' }, '–');
   const counterRate = el('output', { id: 'epochs-per-second' }, '–');
+  // said when the server draws this network's maps less often or coarser than asked (frame.limited)
+  const heavyNote = el('span', { id: 'heavy-note', class: 'heavy-note', hidden: true });
   const speed = selectControl('speed', 'Speed', (v) => state.set({ speed: Number(v) }), 'Epochs trained between two pictures');
   speed.setOptions(SPEEDS);
   setChildren(runbar,
@@ -84,7 +86,8 @@ export function createControls({ state, latest, actions }) {
       el('div', { class: 'counter' }, el('span', { class: 'counter-caption' }, 'Examples seen'), counterSeen),
       el('div', { class: 'counter-notes' },
         el('span', { title: 'Iterations per epoch = ⌈training examples ÷ batch size⌉' }, counterBatch, ' batches / epoch'),
-        el('span', { title: 'Epochs trained per second, measured by the server' }, counterRate, ' epochs / s'))),
+        el('span', { title: 'Epochs trained per second, measured by the server' }, counterRate, ' epochs / s'),
+        heavyNote)),
     speed.wrap);
 
   let playing = false;
@@ -208,6 +211,25 @@ export function createControls({ state, latest, actions }) {
     const rate = f.epochs_per_second;
     setText(counterRate, f.state === 'playing' && Number.isFinite(rate) ? (rate >= 100 ? count(rate) : rate.toFixed(1)) : '–');
   }
+    showHeavy(f.limited);
+  }
+
+  /** A plain-words line when this network is too heavy for its share of the server: its maps are updated less
+   * often, or drawn coarser, than asked — and only this page is slowed. */
+  function showHeavy(limited) {
+    heavyNote.hidden = !limited;
+    if (!limited) return;
+    const rate = limited.maps_per_second;
+    const often = rate >= 1 ? `${rate.toFixed(1)} times a second`
+      : `every ${Math.round(1 / Math.max(rate, 0.01))} seconds`;
+    const g = limited.grid_size;
+    const u = limited.unit_size;
+    setText(heavyNote, `Heavy: ${rate >= 1 ? rate.toFixed(1) : rate.toFixed(2)} maps / s`);
+    const why = `This network is heavy for its share of the server, so its maps are drawn in pieces between training `
+      + `steps: they update about ${often}, the output map at ${g}×${g} points and each neuron at ${u}×${u}. `
+      + 'Training is slower for this page only; other pages keep their speed. A smaller network or fewer points '
+      + 'draws faster.';
+    if (heavyNote.title !== why) heavyNote.title = why;
 
   // ------------------------------------------------------------- keyboard
   document.addEventListener('keydown', (event) => {

@@ -91,3 +91,44 @@ def test_data_message_rounds_points_and_splits():
     server_adapter.validate_python(message)
     assert message["n_train"] + message["n_test"] == 40 and len(message["train"]) == message["n_train"]
     assert all(len(row) == 3 for row in message["train"])
+
+
+def test_maps_drawn_in_pieces_from_a_copy_equal_the_maps_drawn_at_once():
+    """A map job works on a copy of the weights, a slice of grid points per call; training meanwhile changes
+    nothing in it, and its blocks are byte for byte those of one pass."""
+    t = Trainer(Config(dataset="spiral", hidden=(12, 9), features=("x1", "x2", "x1x2", "sinx1")))
+    whole = frames._map_blocks(t, 30, 10, 5, frames.MapCache())
+    cache = frames.MapCache()
+    job = frames.MapJob(t, frames.map_key(t, 30, 10, 5), 30, 10, 5, cache)
+    t.train(3)                                        # the weights move on; the job keeps its copy
+    calls = 0
+    while not job.run(0.0):                           # the smallest piece: one slice of MIN_SLICE points
+        calls += 1
+    assert calls >= (30 * 30 + 10 * 10) // frames.MIN_SLICE - 1
+    assert job.blocks() == whole
+    assert job.cost() == 0 and cache.point_seconds > 0
+
+
+def test_map_sides_keep_what_was_asked_when_it_fits_and_shrink_neuron_maps_first():
+    assert frames.map_sides(128, 64, 128 * 128 + 64 * 64) == (128, 64)
+    g, u = frames.map_sides(128, 64, 10_000)
+    assert u == 16 and 32 <= g < 128 and g % 4 == 0 and g * g + u * u <= 10_000
+    g, u = frames.map_sides(128, 64, 500)
+    assert (u, g) == (8, 20) and g * g + u * u <= 500
+    assert frames.map_sides(128, 64, 10) == (16, 8)             # never below 16 and 8 …
+    assert frames.map_sides(12, 8, 10) == (12, 8)               # … nor above what was asked
+
+
+def test_a_frame_with_maps_cut_down_says_so_and_one_without_maps_does_not():
+    t = Trainer(Config(dataset="spiral", hidden=(6,)))
+    limited = {"grid_size": 20, "unit_size": 8, "maps_per_second": 2.5}
+    maps = frames._map_blocks(t, 20, 8, None, frames.MapCache())
+    frame = frames.encode_frame(1, t, state="playing", speed=0, rows=[], grid_size=64, unit_size=24, focus=None,
+                                cache=frames.MapCache(), epochs_per_second=1, maps=maps, limited=limited)
+    message = loads_strict(frame.text)
+    server_adapter.validate_python(message)
+    assert message["limited"] == limited and message["maps"]["output"]["size"] == 20
+    digits = Trainer(Config(task="multiclass", dataset="digits", hidden=(8,)))
+    frame = frames.encode_frame(2, digits, state="playing", speed=0, rows=[], grid_size=64, unit_size=24,
+                                focus=None, cache=frames.MapCache(), epochs_per_second=1, limited=limited)
+    assert loads_strict(frame.text)["limited"] is None
