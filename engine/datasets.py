@@ -443,7 +443,8 @@ def parse_csv(text: str, label_column: str, feature_columns: list[str] | None, t
 
     A row is refused (left out, and listed in ``Dataset.refused`` with its row number, column and reason) when its
     cell count differs from the header's, a chosen feature is not a finite number, its label is empty, or a
-    regression target is not a number. If half the rows or more are refused the file is refused, naming the first.
+    regression target is not a number. If half the rows or more are refused the file is refused, naming the first;
+    so is a file whose chosen input columns are constant over the rows kept (no input column carries anything).
     Exactly two features are min-max scaled onto [-5, 5] and shown on the plane; any other count is z-scored,
     (x - mean) / std per column. Class labels (text or numbers) become indices in sorted order; regression targets
     stay as they are.
@@ -477,6 +478,10 @@ def parse_csv(text: str, label_column: str, feature_columns: list[str] | None, t
         class_names = ()
     else:
         y, class_names = _class_labels(label_cells, label_column, task)
+    if (x == x[0]).all():
+        raise DataError(f'the input column{"s" if len(names) > 1 else ""} {", ".join(map(repr, names))} '
+                        f'{"hold" if len(names) > 1 else "holds"} the same value in every row used, so the network '
+                        'would have no input to learn from; choose a column whose values differ')
     scaled, *scaling = _scale(x)
     return _dataset(scaled, y, task, max(len(class_names), 1), 'csv', columns=names, class_names=class_names,
                     is_plane=len(names) == 2, refused=refused, scaling=scaling)

@@ -40,6 +40,8 @@ from .settings import ServerSettings
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN_HEADER = "x-session-token"
 log = logging.getLogger("nnplayground")
+warm_log = logging.getLogger("nnplayground.warm_up")     # warm_up's progress (the CLI prints it)
+COMPILED_SECONDS = 3.0      # a warm-up longer than this compiled the kernels (loading them from the cache is ~1 s)
 
 
 class ApiError(Exception):
@@ -49,15 +51,35 @@ class ApiError(Exception):
 
 
 def warm_up() -> None:
-    """Compile (or load from numba's cache) every kernel a session uses, so the first click trains at once."""
-    trainer = Trainer(Config(dataset="xor", n_points=40, hidden=(3,), batch_size=10))
-    trainer.train(1)
-    trainer.train_batches(1)
-    trainer.inspect([0.5, -0.5], 1)
-    trainer.predict([[0.0, 0.0]])
-    OneWeight().step(1)
-    frames.encode_frame(0, trainer, state="paused", speed=1, rows=[], grid_size=8, unit_size=8, focus=0,
-                        cache=frames.MapCache(), epochs_per_second=0.0)
+    """Compile (or load from numba's cache) every kernel a session uses, so the first click trains at once. Each
+    group is logged to `warm_log` (INFO) as it starts, "n of m: what", and the total time when done: compiling takes
+    about 10 s the first time; numba's cache then makes it about a second."""
+    trainer = None
+
+    def train():
+        nonlocal trainer
+        trainer = Trainer(Config(dataset="xor", n_points=40, hidden=(3,), batch_size=10))
+        trainer.train(1)
+        trainer.train_batches(1)
+
+    groups = (
+        ("training kernels", train),
+        ("inspector", lambda: trainer.inspect([0.5, -0.5], 1)),
+        ("predictions", lambda: trainer.predict([[0.0, 0.0]])),
+        ("gradient-descent lab", lambda: OneWeight().step(1)),
+        ("maps and frames", lambda: frames.encode_frame(0, trainer, state="paused", speed=1, rows=[], grid_size=8,
+                                                       unit_size=8, focus=0, cache=frames.MapCache(),
+                                                       epochs_per_second=0.0)),
+    )
+    started = time.perf_counter()
+    for n, (name, run) in enumerate(groups, 1):
+        warm_log.info("  engine %d of %d: %s", n, len(groups), name)
+        run()
+    took = time.perf_counter() - started
+    if took > COMPILED_SECONDS:
+        warm_log.info("  engine compiled in %.1f s and cached: the next start takes about a second", took)
+    else:
+        warm_log.info("  engine ready in %.1f s (loaded from numba's cache)", took)
 
 
 class LoopMonitor:
@@ -215,7 +237,9 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         async def render(request: Request):
             return templates.TemplateResponse(request, template, {
                 "protocol_version": PROTOCOL_VERSION, "fps": settings.fps, "pages": PAGES, "path": request.url.path,
-                "max_message_bytes": protocol.MAX_MESSAGE_BYTES}, headers={"Cache-Control": "no-store"})
+                "max_message_bytes": protocol.MAX_MESSAGE_BYTES,
+                # the guard let this page through, so its reader has the token: the page keeps it in its links
+                "join_token": settings.join_token}, headers={"Cache-Control": "no-store"})
         return render
 
     for path, (template, _title) in PAGES.items():
@@ -374,6 +398,8 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
 
     @app.post("/api/state")
     async def load_state(request: Request):
+        """A saved state checked field by field (protocol.parse_state), then by the engine (Trainer.from_state);
+        a refusal is a 400 whose message names the field."""
         session = session_of(request)
         raw = await read_body(request, settings.max_state_bytes)
         try:
@@ -396,8 +422,6 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
             except ConfigError as error:
                 raise ApiError(400, "invalid_config", str(error)[:500]) from None
         # strict JSON straight from the dict: FastAPI's generic encoder is ~50× slower on a long path or log
-        """A saved state checked field by field (protocol.parse_state), then by the engine (Trainer.from_state);
-        a refusal is a 400 whose message names the field."""
         return Response(dumps(answer), media_type="application/json")
 
     @app.post("/api/one-weight")

@@ -12,6 +12,7 @@ import argparse
 import asyncio
 import errno
 import functools
+import logging
 import socket
 import sys
 import threading
@@ -19,7 +20,7 @@ import webbrowser
 
 import uvicorn
 
-from .app import create_app
+from .app import create_app, warm_log
 from .connections import (Gate, HTTPProtocol, Listener, WebSocketProtocol, connection_cap, quiet_accept_errors,
                           raise_open_file_limit)
 from .protocol import MAX_MESSAGE_BYTES
@@ -30,11 +31,25 @@ TRANSPORT_MAX_BYTES = 4 * MAX_MESSAGE_BYTES
 """uvicorn's hard cap on one WebSocket message (close 1009 beyond). Messages between MAX_MESSAGE_BYTES and this get
 an error reply instead, as docs/protocol.md promises; the cap only bounds what a hostile client can make us buffer."""
 PORT_TRIES = 20
+CLASSROOM = """serving a classroom:
+  nnplayground --host 0.0.0.0
+      listens on this machine's network addresses, so students' browsers on the same network (LAN, Wi-Fi) can
+      open it. Every browser then needs the join token once: the command prints a link such as
+      http://192.168.1.20:8000/?join=TOKEN — share that link (the page's Share button gives the same link with
+      its settings). A browser that opened it keeps a cookie; without it a page says to ask the teacher for the link.
+  --join-token TOKEN   choose the token instead of a random one (also usable on 127.0.0.1)
+  --allow-host NAME    let students use a host name (e.g. teacher-pc.local) instead of the IP address
+  Projector: the Projector button (or projector=1 in the link) enlarges text for a room.
+  Connection limits for a large class: --max-sessions, --max-pages, --max-connections,
+  --max-connections-per-client (one address: a class behind one NAT router shares it)."""
 
 
 def parse_args(argv=None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="nnplayground", description="A neural-network playground on localhost.")
-    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    p = argparse.ArgumentParser(
+        prog="nnplayground", description="A neural-network playground on localhost.",
+        formatter_class=argparse.RawDescriptionHelpFormatter, epilog=CLASSROOM)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine "
+                                                       "only; 0.0.0.0: every network of this machine, for a class)")
     p.add_argument("--port", type=int, default=8000, help="first port to try (default 8000; the next free one "
                                                           "is used if it is taken)")
     p.add_argument("--max-sessions", type=int, default=ServerSettings.max_sessions,
@@ -43,8 +58,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help="pages connected at once, several may watch one session (default %(default)s)")
     p.add_argument("--fps", type=int, default=ServerSettings.fps, help="frames per second per page, at most "
                                                                        "(default %(default)s)")
-    p.add_argument("--join-token", default=None, help="token every page must bring (?join=TOKEN); required when "
-                                                      "serving a LAN, generated if not given")
+    p.add_argument("--join-token", default=None, metavar="TOKEN",
+                   help="secret every browser must bring once, in the link (?join=TOKEN); required when serving a "
+                        "network, so a random one is made if not given")
     p.add_argument("--allow-host", action="append", default=[], metavar="NAME",
                    help="a host name the page may be reached by, besides IP addresses and localhost")
     p.add_argument("--workers", type=int, default=None, help="engine threads (default: one per CPU but one)")
@@ -143,6 +159,15 @@ class Server(uvicorn.Server):
         await super().shutdown(sockets)
 
 
+def print_warm_up() -> None:
+    """Print server.app.warm_up's progress lines (which kernel group, n of m, the time it took) as they come."""
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    warm_log.addHandler(handler)
+    warm_log.setLevel(logging.INFO)
+    warm_log.propagate = False
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     join = args.join_token
@@ -184,7 +209,9 @@ def main(argv=None) -> int:
                             lifespan="on", log_level=args.log_level, timeout_graceful_shutdown=1,
                             server_header=False, proxy_headers=False)
     server = Server(config, app, url, open_browser=not args.no_browser)
-    print("nnplayground: preparing the engine…", flush=True)
+    print_warm_up()
+    print("nnplayground: preparing the engine… (the first start compiles it, about 10 s; later starts take about "
+          "a second)", flush=True)
     try:
         server.run(sockets=[listener])
     except KeyboardInterrupt:       # uvicorn re-raises the Ctrl-C it handled; the shutdown is already done

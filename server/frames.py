@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from engine.diagnosis import Checkup
 from engine.grid import grid_inputs, unit_maps
 from engine.jit import kernel
 from engine.mistakes import misclassified
@@ -53,6 +54,7 @@ class MapCache:
     last_maps: tuple | None = None      # (map_key they were drawn from, (map blocks, layout)) of the last maps drawn
     job: "MapJob | None" = None         # maps being drawn in pieces (see MapJob)
     point_seconds: float = 1.5e-10      # measured seconds per grid point and parameter (see MapJob.cost)
+    checkup: Checkup = field(default_factory=Checkup)   # the frame's `diagnosis`, renewed at most once a second
 
     def grid(self, size: int, features) -> np.ndarray:
         key = (size, tuple(features))
@@ -149,6 +151,7 @@ def encode_frame(seq: int, trainer, *, state: str, speed: int, rows: list, grid_
         "metrics": trainer.metrics(), "maps": maps[1], "divergence": trainer.divergence,
         "n_params": int(trainer.params.size), "nonfinite_params": bad,
         "epochs_per_second": round(float(epochs_per_second), 1), "limited": limited if maps[1] else None,
+        "diagnosis": cache.checkup(trainer),
     }
     try:
         text = dumps({**meta, "history": rows})

@@ -626,6 +626,25 @@ class MapsLimited(Out):
     maps_per_second: float
 
 
+class DeadLayer(Out):
+    layer: int                                  # hidden layer, 1 = nearest the inputs
+    units: int
+    dead: int                                   # ReLU units that output 0 on every training point
+
+
+class NarrowLayer(Out):
+    layer: int
+    units: int
+
+
+class Diagnosis(Out):
+    """Why a stalled network cannot move (engine/diagnosis.py): dead ReLUs, layers of at most 2 units."""
+    stalled_epochs: int
+    loss: float | None
+    dead: list[DeadLayer]
+    narrow: list[NarrowLayer]
+
+
 class FrameMessage(Out):
     type: Literal["frame"]
     seq: int
@@ -640,6 +659,7 @@ class FrameMessage(Out):
     nonfinite_params: int
     epochs_per_second: float
     limited: MapsLimited | None
+    diagnosis: Diagnosis | None = None
 
 
 class HistoryMessage(Out):

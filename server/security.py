@@ -9,16 +9,30 @@
 * Join token (classroom / LAN): when set, every request but /healthz needs it, as ``?join=TOKEN`` (the first page
   load, which turns it into a same-site cookie) or the ``nnp_join`` cookie (all later requests, the WebSocket
   included).
+
+Refusals are the API's JSON errors, except for a browser asking for a page (``Accept: text/html``): it gets a small
+HTML page (templates/refused.html) that says in words what to do — for a missing join token, to ask the teacher for
+the link.
 """
 import hmac
 import ipaddress
 import json
 import secrets
 from http.cookies import SimpleCookie
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
+
+import jinja2
 
 JOIN_COOKIE = "nnp_join"
 OPEN_PATHS = ("/healthz",)
+# what a person reading the refusal in a browser should do, per refusal code
+ADVICE = {
+    "join_required": "Ask your teacher for the link to this playground (it ends in ?join=…) and open that link.",
+    "bad_host": "Open the playground by the address the nnplayground command printed.",
+}
+_PAGES = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent.parent / "templates"),
+                            autoescape=True)
 
 
 def new_join_token() -> str:
@@ -90,13 +104,13 @@ class Guard:
         headers = _headers(scope)
         host = headers.get("host")
         if not host_allowed(host, self.allowed_hosts):
-            return await _refuse(kind, receive, send, 400, "bad_host", "this server only answers to its own address")
+            return await _refuse(scope, receive, send, 400, "bad_host", "this server only answers to its own address")
         if not same_origin(headers.get("origin"), host, scope.get("scheme", "http")) \
                 and (kind == "websocket" or scope.get("method") not in ("GET", "HEAD")):
-            return await _refuse(kind, receive, send, 403, "cross_site", "cross-site requests are not allowed")
+            return await _refuse(scope, receive, send, 403, "cross_site", "cross-site requests are not allowed")
         if headers.get("sec-fetch-site") == "cross-site" and kind == "http" \
                 and scope.get("method") not in ("GET", "HEAD"):
-            return await _refuse(kind, receive, send, 403, "cross_site", "cross-site requests are not allowed")
+            return await _refuse(scope, receive, send, 403, "cross_site", "cross-site requests are not allowed")
         if self.join_token and scope.get("path") not in OPEN_PATHS:
             query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
             from_query = (query.get("join") or [None])[0]
@@ -110,7 +124,7 @@ class Guard:
                 if kind == "http":
                     send = _with_cookie(send, self.join_token)
             elif not token_matches(from_cookie, self.join_token):
-                return await _refuse(kind, receive, send, 403, "join_required",
+                return await _refuse(scope, receive, send, 403, "join_required",
                                      "this server needs the join link the teacher shared (…/?join=…)")
         return await self.app(scope, receive, send)
 
@@ -124,16 +138,21 @@ def _headers(scope) -> dict[str, str]:
     return out
 
 
-async def _refuse(kind, receive, send, status: int, code: str, message: str) -> None:
-    """A WebSocket handshake is refused (the client sees HTTP 403); HTTP gets the API's JSON error."""
-    if kind == "websocket":
+async def _refuse(scope, receive, send, status: int, code: str, message: str) -> None:
+    """A WebSocket handshake is refused (the client sees HTTP 403); a browser asking for a page gets a readable HTML
+    page; any other HTTP request the API's JSON error."""
+    if scope["type"] == "websocket":
         await receive()                  # websocket.connect
         await send({"type": "websocket.close", "code": 1008, "reason": message[:120]})
         return
-    body = json.dumps({"type": "error", "code": code, "message": message, "field": None}).encode()
+    if "text/html" in _headers(scope).get("accept", "") and scope.get("method") in ("GET", "HEAD"):
+        body = _PAGES.get_template("refused.html").render(message=message, advice=ADVICE.get(code, "")).encode()
+        kind = b"text/html; charset=utf-8"
+    else:
+        body = json.dumps({"type": "error", "code": code, "message": message, "field": None}).encode()
+        kind = b"application/json"
     await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode())]})
+                "headers": [(b"content-type", kind), (b"content-length", str(len(body)).encode())]})
     await send({"type": "http.response.body", "body": body})
 
 

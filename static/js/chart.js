@@ -21,6 +21,24 @@ function smooth(values, amount) {
   return out;
 }
 
+/** A round step (1, 2 or 5 times a power of ten, at least 1) no smaller than `raw`. */
+function roundStep(raw) {
+  if (!(raw > 1)) return 1;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  return [1, 2, 5, 10].map((m) => m * power).find((v) => v >= raw);
+}
+
+/** The iteration at which training reached `epoch`, read off the history rows (interpolated between two rows). */
+function iterationAt(rows, epoch) {
+  let hi = rows.findIndex((r) => r.epoch >= epoch);
+  if (hi < 0) hi = rows.length - 1;
+  if (hi === 0) return rows[0].iteration;
+  const a = rows[hi - 1];
+  const b = rows[hi];
+  const t = b.epoch > a.epoch ? (epoch - a.epoch) / (b.epoch - a.epoch) : 1;
+  return a.iteration + t * (b.iteration - a.iteration);
+}
+
 export function createChart({ state, latest }) {
   const host = document.getElementById('chart');
   const canvas = el('canvas', { class: 'chart-canvas', id: 'loss-chart', role: 'img', 'aria-label': 'Loss over iterations' });
@@ -45,9 +63,13 @@ export function createChart({ state, latest }) {
   // the canvas's CSS size, read by a ResizeObserver: reading clientWidth while drawing would force a layout of
   // everything the other views have just changed, every frame
   let size = { w: 0, h: 0 };
+  // the labels' size follows the page's small text (larger in projector mode); read with the size, not per frame
+  let font = 11;
+  const readFont = () => { font = parseFloat(getComputedStyle(canvas).fontSize) || 11; };
   new ResizeObserver(([entry]) => {
     const box = entry.contentRect;
     size = { w: box.width, h: box.height };
+    readFont();
     draw(true);
   }).observe(canvas);
 
@@ -67,7 +89,7 @@ export function createChart({ state, latest }) {
     if (!w || !h) return;
     const dpr = window.devicePixelRatio || 1;
     const last = rows.length ? rows[rows.length - 1] : null;
-    const k = `${w}|${h}|${dpr}|${rows.length}|${last && last.iteration}|${last && last.train_loss}|${state.get('log_scale')}|${state.get('smoothing')}|${hoverX}`;
+    const k = `${w}|${h}|${dpr}|${font}|${rows.length}|${last && last.iteration}|${last && last.train_loss}|${state.get('log_scale')}|${state.get('smoothing')}|${hoverX}`;
     if (!force && k === key) return;
     key = k;
     if (canvas.width !== Math.round(w * dpr) || canvas.height !== Math.round(h * dpr)) {
@@ -76,7 +98,7 @@ export function createChart({ state, latest }) {
     }
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, w, h);
-    const pad = { l: 38, r: 8, t: 6, b: 16 };
+    const pad = { l: Math.round(3.5 * font), r: 8, t: 6, b: Math.round(1.5 * font) };
     const log = state.get('log_scale');
     const amount = state.get('smoothing');
     const tr = smooth(rows.map((r) => r.train_loss), amount);
@@ -85,8 +107,8 @@ export function createChart({ state, latest }) {
     let lo = Infinity;
     let hi = -Infinity;
     for (const arr of [tr, te]) for (const v of arr) { const y = tf(v); if (y !== null) { lo = Math.min(lo, y); hi = Math.max(hi, y); } }
-    ctx.font = '11px system-ui, sans-serif';
-    ctx.fillStyle = '#7a8591';
+    ctx.font = `${font}px system-ui, sans-serif`;
+    ctx.fillStyle = '#5b6672';
     ctx.strokeStyle = '#e3e7ec';
     ctx.lineWidth = 1;
     if (!Number.isFinite(lo)) {
@@ -108,9 +130,24 @@ export function createChart({ state, latest }) {
       ctx.moveTo(pad.l, y + 0.5);
       ctx.lineTo(w - pad.r, y + 0.5);
       ctx.stroke();
-      ctx.fillText(fmt(log ? 10 ** v : v, 2), 2, y + 4);
+      ctx.fillText(fmt(log ? 10 ** v : v, 2), 2, y + font / 3);
     }
-    ctx.fillText(`iteration ${count(x1)}`, w - pad.r - 90, h - 3);
+    // the x axis: ticks at round epochs, each where training reached it (the curve runs over iterations)
+    const e0 = rows[0].epoch;
+    const e1 = rows[rows.length - 1].epoch;
+    const step = roundStep((e1 - e0) / Math.max(1, Math.floor((w - pad.l - pad.r) / 64)));
+    ctx.fillText('epoch', 2, h - 3);
+    const left = ctx.measureText('epoch').width + 6;
+    for (let e = Math.ceil(e0 / step) * step; e <= e1; e += step) {
+      const x = X(iterationAt(rows, e));
+      const text = count(e);
+      const half = ctx.measureText(text).width / 2;
+      ctx.beginPath();
+      ctx.moveTo(x + 0.5, h - pad.b);
+      ctx.lineTo(x + 0.5, h - pad.b + 3);
+      ctx.stroke();
+      ctx.fillText(text, Math.min(Math.max(x - half, left), w - 2 * half - 1), h - 3);
+    }
     const stride = Math.max(1, Math.floor(rows.length / (w - pad.l - pad.r)));
     const line = (values, color, width) => {
       ctx.strokeStyle = color;
@@ -167,6 +204,7 @@ export function createChart({ state, latest }) {
         if (document.activeElement !== smoothInput) smoothInput.value = String(state.get('smoothing'));
       }
       // the curve does not need every frame: new rows are drawn at most 20 times a second
+      if (flags.has('layout')) readFont();
       const urgent = flags.has('history') || flags.has('state') || flags.has('layout');
       if (urgent || (flags.has('frame') && performance.now() - lastDraw > 50)) {
         lastDraw = performance.now();

@@ -142,10 +142,11 @@ export function createControls({ state, latest, actions }) {
   dropout.setOptions(DROPOUTS.map((v) => [v, v === 0 ? 'Off' : `${Math.round(v * 100)} %`]));
 
   const group = (name, ...items) => el('div', { class: 'hyper-group', dataset: { group: name } }, items);
+  // training and regularisation share the first row on a laptop screen, the model takes the second
   setChildren(host,
     group('training', lr.wrap, opt.wrap, ...['momentum', 'beta1', 'beta2', 'rho', 'epsilon'].map((k) => optSettings[k].wrap), batch.wrap),
-    group('model', act.wrap, outAct.wrap, loss.wrap, optSettings.huber_delta.wrap, init.wrap, learnBiasWrap),
-    group('regularisation', reg.wrap, regRate.wrap, dropout.wrap));
+    group('regularisation', reg.wrap, regRate.wrap, dropout.wrap),
+    group('model', act.wrap, outAct.wrap, loss.wrap, optSettings.huber_delta.wrap, init.wrap, learnBiasWrap));
 
   function chooseLoss(name) {
     const outs = choices.losses(state.get('task'))[name] || [];
@@ -210,7 +211,6 @@ export function createControls({ state, latest, actions }) {
     setText(counterBatch, count(c.batches_per_epoch));
     const rate = f.epochs_per_second;
     setText(counterRate, f.state === 'playing' && Number.isFinite(rate) ? (rate >= 100 ? count(rate) : rate.toFixed(1)) : '–');
-  }
     showHeavy(f.limited);
   }
 
@@ -230,6 +230,7 @@ export function createControls({ state, latest, actions }) {
       + 'Training is slower for this page only; other pages keep their speed. A smaller network or fewer points '
       + 'draws faster.';
     if (heavyNote.title !== why) heavyNote.title = why;
+  }
 
   // ------------------------------------------------------------- keyboard
   document.addEventListener('keydown', (event) => {

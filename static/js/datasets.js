@@ -194,6 +194,7 @@ export function createDatasets({ state, latest, actions }) {
 
   // CSV
   const fileInput = el('input', { type: 'file', accept: '.csv,text/csv,text/plain', id: 'csv-file', class: 'visually-hidden',
+    'aria-label': 'Upload a CSV file',
     onchange: () => { if (fileInput.files[0]) openCsv(fileInput.files[0]); fileInput.value = ''; } });
   const csvButton = el('label', { class: 'secondary button', for: 'csv-file', dataset: { ctl: 'csv' } }, 'Upload CSV');
   const drawButton = el('button', { type: 'button', class: 'secondary', id: 'draw-button', dataset: { ctl: 'draw' },

@@ -127,6 +127,7 @@ export function createExport({ latest, actions }) {
     el('div', { class: 'menu-sep', role: 'separator' }),
     item('import-json', 'Open a saved model…', 'a JSON file saved here: settings, weights, history', () => fileInput.click()));
   const fileInput = el('input', { type: 'file', accept: '.json,application/json', class: 'visually-hidden', id: 'import-file',
+    'aria-label': 'Open a saved model (JSON file)',
     onchange: () => { const f = fileInput.files[0]; fileInput.value = ''; if (f) importJson(f).catch((err) => actions.notify(err.message)); } });
   setChildren(host, toggle, menu, fileInput);
 

@@ -29,7 +29,11 @@ export function createFeatures({ state, latest, actions }) {
   }
   setChildren(host, [...rows.values()].map((r) => r.row));
 
+  /** A lesson that hides the choice of features (hide=features) still shows the inputs in use, as fixed inputs. */
+  const locked = () => state.get('hide').includes('features');
+
   function toggle(name) {
+    if (locked()) return;
     const current = state.get('features');   // the newest choice, confirmed by the server or still on its way
     const on = current.includes(name);
     if (on && current.length === 1) return; // the network needs at least one input
@@ -43,6 +47,7 @@ export function createFeatures({ state, latest, actions }) {
     if (!layout || !layout.plane) return;
     const key = `${box.clientWidth}x${box.clientHeight}:${layout.node}:${layout.inputRowsXY.map((p) => p.y.toFixed(1)).join(',')}`;
     const enabled = new Set(layout.features);
+    const fixed = locked();
     for (const [i, name] of FEATURE_NAMES.entries()) {
       const r = rows.get(name);
       const p = layout.inputRowsXY[i];
@@ -54,6 +59,11 @@ export function createFeatures({ state, latest, actions }) {
       const on = enabled.has(name);
       r.button.classList.toggle('is-off', !on);
       r.button.setAttribute('aria-pressed', on ? 'true' : 'false');
+      r.button.setAttribute('aria-disabled', fixed ? 'true' : 'false');
+      r.button.title = fixed ? `${EXPLAIN[name]} — an input of this lesson` : `${EXPLAIN[name]} — click to use it as an input or not`;
+      // the features not in use are the choice (data-ctl="features": hidden with it); the ones in use stay
+      if (on) delete r.row.dataset.ctl;
+      else r.row.dataset.ctl = 'features';
     }
     layoutKey = key;
   }

@@ -146,11 +146,9 @@ export function createHeatmap({ state, latest }) {
   }
 
   function paintPoints(force) {
-    const data = latest.data;
     const w = stack.clientWidth;
     const dpr = window.devicePixelRatio || 1;
-    const drawing = state.get('dataset') === 'points';
-    const withTest = state.get('show_test') || drawing;
+    const withTest = state.get('show_test') || state.get('dataset') === 'points';
     const key = `${w}|${dpr}|${withTest}|${dataVersion}|${latest.pinned}`;
     if (!force && key === pointsKey) return;
     pointsKey = key;
@@ -161,13 +159,20 @@ export function createHeatmap({ state, latest }) {
     }
     pctx.setTransform(1, 0, 0, 1, 0, 0);
     pctx.clearRect(0, 0, px, px);
+    drawPoints(pctx, px, Math.max(2.2, Math.min(4.2, w / 110)) * dpr, dpr, latest.pinned);
+  }
+
+  /** The data points on a square of px×px device pixels: radius r, lines `line` wide, and the point followed
+   * through the network (pinned, or null) as a ring with a cross. */
+  function drawPoints(pctx, px, r, line, pinned) {
+    const data = latest.data;
     if (!data || !data.is_plane) return;
+    const withTest = state.get('show_test') || state.get('dataset') === 'points';
     const t = data.task;
     const scale = targetScale(data);
-    const r = Math.max(2.2, Math.min(4.2, w / 110)) * dpr;
     const toX = (v) => ((v + EXTENT) / (2 * EXTENT)) * px;
     const toY = (v) => ((EXTENT - v) / (2 * EXTENT)) * px;
-    pctx.lineWidth = Math.max(1, dpr);
+    pctx.lineWidth = Math.max(1, line);
     pctx.strokeStyle = 'rgba(255,255,255,0.95)';
     for (const p of data.train || []) {
       pctx.beginPath();
@@ -176,10 +181,10 @@ export function createHeatmap({ state, latest }) {
       pctx.fill();
       pctx.stroke();
     }
-    if (latest.pinned) {
+    if (pinned) {
       // the point followed through the network: a ring with a cross
-      const [x, y] = [toX(latest.pinned[0]), toY(latest.pinned[1])];
-      pctx.lineWidth = 2 * dpr;
+      const [x, y] = [toX(pinned[0]), toY(pinned[1])];
+      pctx.lineWidth = 2 * line;
       pctx.strokeStyle = '#1b2430';
       pctx.beginPath();
       pctx.arc(x, y, 3 * r, 0, 2 * Math.PI);
@@ -188,12 +193,10 @@ export function createHeatmap({ state, latest }) {
       pctx.moveTo(x, y - 4.5 * r); pctx.lineTo(x, y - 1.5 * r);
       pctx.moveTo(x, y + 1.5 * r); pctx.lineTo(x, y + 4.5 * r);
       pctx.stroke();
-      pctx.lineWidth = Math.max(1, dpr);
-      pctx.strokeStyle = 'rgba(255,255,255,0.95)';
     }
     if (withTest) {
       pctx.strokeStyle = '#1d2630';
-      pctx.lineWidth = 1.3 * dpr;
+      pctx.lineWidth = 1.3 * line;
       for (const p of data.test || []) {
         pctx.beginPath();
         pctx.arc(toX(p[0]), toY(p[1]), r, 0, 2 * Math.PI);
@@ -308,14 +311,52 @@ export function createHeatmap({ state, latest }) {
     }
   }
 
-  /** The map with its points as one picture of `size`×`size` pixels (for the PNG export). */
+  /** The map with its points as one picture for the PNG export: the map `size`×`size` pixels on white, with the
+   * page's ticks and axis names around it on the plane; the point followed through the network is left out. */
   function picture(size) {
-    const out = el('canvas', { width: size, height: size });
+    const plane = latest.isPlane;
+    const font = Math.round(size / 40);
+    const [left, top, right, bottom] = plane ? [Math.round(font * 3.4), font, font, Math.round(font * 3.4)] : [0, 0, 0, 0];
+    const out = el('canvas', { width: left + size + right, height: top + size + bottom });
     const ctx = out.getContext('2d');
+    ctx.fillStyle = '#ffffff';
+    ctx.fillRect(0, 0, out.width, out.height);
     ctx.imageSmoothingEnabled = true;
     ctx.imageSmoothingQuality = 'high';
-    ctx.drawImage(mapCanvas, 0, 0, size, size);
-    if (pointsCanvas.width) ctx.drawImage(pointsCanvas, 0, 0, size, size);
+    ctx.drawImage(mapCanvas, left, top, size, size);
+    const points = el('canvas', { width: size, height: size });
+    drawPoints(points.getContext('2d'), size, size / 160, size / 360, null);
+    ctx.drawImage(points, left, top);
+    if (!plane) return out;
+    ctx.strokeStyle = '#5b6672';
+    ctx.fillStyle = '#3a4656';
+    ctx.lineWidth = 1;
+    ctx.strokeRect(left - 0.5, top - 0.5, size + 1, size + 1);
+    ctx.font = `${font}px system-ui, sans-serif`;
+    const at = (t) => ((t + EXTENT) / (2 * EXTENT)) * size;
+    ctx.beginPath();
+    for (const t of TICKS) {
+      const x = left + at(t);
+      const y = top + size - at(t);
+      ctx.moveTo(x, top + size);
+      ctx.lineTo(x, top + size + font / 3);
+      ctx.moveTo(left, y);
+      ctx.lineTo(left - font / 3, y);
+    }
+    ctx.stroke();
+    const name = (t) => String(t).replace('-', '−');
+    ctx.textAlign = 'center';
+    ctx.textBaseline = 'top';
+    for (const t of TICKS) ctx.fillText(name(t), Math.min(Math.max(left + at(t), left + font), left + size - font / 2), top + size + font / 2);
+    ctx.font = `italic ${font}px system-ui, sans-serif`;
+    ctx.fillText('x₁', left + size / 2, top + size + font * 1.9);
+    ctx.textAlign = 'right';
+    ctx.textBaseline = 'middle';
+    ctx.font = `${font}px system-ui, sans-serif`;
+    for (const t of TICKS) ctx.fillText(name(t), left - font / 2, Math.min(Math.max(top + size - at(t), top + font / 2), top + size - font / 2));
+    ctx.font = `italic ${font}px system-ui, sans-serif`;
+    ctx.textAlign = 'left';
+    ctx.fillText('x₂', font / 3, top + size / 2);
     return out;
   }
 

@@ -1,6 +1,9 @@
 // What the two small lab pages (/gradient-descent, /perceptron) share: settings read from and written to the URL,
 // the projector toggle and `hide=`, and asking the server's lab endpoints (the newest question wins).
 
+import { keepJoin, pageUrl } from './join.js';
+import { createShare } from './share.js';
+
 /**
  * The page's settings, kept in the URL so a link (or a lesson) reproduces them. `spec` maps a name to
  * { def, parse(text) → value or undefined when malformed, show(value) → text }. Parameters the page does not own
@@ -20,9 +23,9 @@ export function urlSettings(spec) {
       if (text === show(def)) out.delete(name);
       else out.set(name, text);
     }
-    const query = out.toString().replace(/%2C/g, ',');
-    history.replaceState(null, '', `${location.pathname}${query ? `?${query}` : ''}`);
+    history.replaceState(null, '', pageUrl(out.toString().replace(/%2C/g, ',')));
   }
+  keepJoin();
   return { values, write };
 }
 
@@ -53,7 +56,8 @@ export const names = {
   show: (v) => v.join(','),
 };
 
-/** body.projector from the setting, the toggle button wired, and every [data-ctl] named in `hide` hidden. */
+/** body.projector from the setting, the toggle button wired, every [data-ctl] named in `hide` hidden, and the
+ *  Share button. */
 export function pageChrome(settings, onChange) {
   const button = document.getElementById('projector-toggle');
   const apply = () => {
@@ -70,6 +74,7 @@ export function pageChrome(settings, onChange) {
     for (const node of document.querySelectorAll(`[data-ctl="${name}"]`)) node.hidden = true;
   }
   apply();
+  createShare(() => `${location.origin}${pageUrl(location.search.slice(1))}`);
 }
 
 /**

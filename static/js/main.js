@@ -2,6 +2,7 @@
 // `latest`; one animation-frame loop asks every view to redraw what changed.
 
 import { State, propScope } from './state.js';
+import { Choices } from './choices.js';
 import { openSocket } from './socket.js';
 import { Latest } from './latest.js';
 import { createControls } from './controls.js';
@@ -23,6 +24,9 @@ import { createStepThrough } from './stepthrough.js';
 import { createFacts } from './facts.js';
 import { createOverfit } from './overfit.js';
 import { createLinearDemo } from './lineardemo.js';
+import { createFit } from './fit.js';
+import { pageUrl } from './join.js';
+import { createShare } from './share.js';
 
 const state = new State();
 state.readUrl(location.search);
@@ -31,6 +35,7 @@ const flags = new Set(['state', 'layout']);
 const stats = { framesReceived: 0, framesRendered: 0, messages: 0, renderMs: 0, renderMsMax: 0, viewMs: {}, animationFrames: 0 };
 let socket = null;
 let firstWelcome = true;
+let opened = null;           // the socket's last 'open': { reconnected, resuming } (socket.js)
 let waiters = [];           // promises waiting for the next config (or an error)
 let pendingKeys = new Set();
 let sendTimer = null;
@@ -119,14 +124,15 @@ const views = {
   datasets,
   overfit: createOverfit({ state, latest, actions }),
   facts: createFacts({ state, latest, actions }),
+  fit: createFit({ actions }),
 };
 
 // ------------------------------------------------------------------ state → URL, messages, page
 function writeUrl() {
-  const query = state.toUrl();
-  const url = `${location.pathname}${query ? `?${query}` : ''}`;
+  const url = pageUrl(state.toUrl());
   if (url !== `${location.pathname}${location.search}`) history.replaceState(null, '', url);
 }
+createShare(() => `${location.origin}${pageUrl(state.toUrl())}`);
 
 // the controls hidden by the URL (hide=…): a constructed style sheet, since the Content-Security-Policy refuses
 // <style> elements written by scripts
@@ -223,6 +229,11 @@ function onMessage(msg) {
       latest.welcome = msg;
       latest.config = null;
       redraw('welcome');
+      if (firstWelcome) {
+        state.checkUrl(new Choices(msg));
+        status.linkProblems(state.urlProblems);
+      }
+      status.session(msg, opened);
       startSession(msg);
       break;
     case 'config': {
@@ -242,6 +253,8 @@ function onMessage(msg) {
     }
     case 'data':
       latest.data = msg;
+      // panels about the plane (why non-linear, warped space) leave with it: digits, a many-column CSV
+      document.body.classList.toggle('not-plane', msg.is_plane === false);
       redraw('data');
       break;
     case 'history':
@@ -290,6 +303,13 @@ function onFrame(frame, decoded) {
 
 function onConnection(name, info) {
   latest.connection = name;
+  if (name === 'open') opened = info;
+  if (name === 'closed') {
+    // nothing trains while the server cannot be reached: the play button shows it
+    latest.runState = 'paused';
+    latest.runStateAt = 0;
+    redraw('status');
+  }
   status.connection(name, info);
 }
 

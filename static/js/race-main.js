@@ -6,6 +6,7 @@
 // reached the target), raceOver (true when no lane trains any more), raceTargetLoss, raceLanes (how many lanes).
 
 import { State } from './state.js';
+import { Choices } from './choices.js';
 import { openSocket } from './socket.js';
 import { publish } from './progress.js';
 import { createStatus } from './status.js';
@@ -15,6 +16,8 @@ import { createRaceChart } from './race-chart.js';
 import { createRaceLanes } from './race-lanes.js';
 import { createRaceWinner } from './race-winner.js';
 import { OPTIMIZER_SETTINGS, laneLabel, laneSummary, setExtras } from './race-names.js';
+import { pageUrl } from './join.js';
+import { createShare } from './share.js';
 
 const HISTORY_CAP = 4000;       // rows kept per lane (thinned by half beyond)
 const GENERATED = { binary: 'circle', multiclass: 'spiral3', regression: 'plane' };
@@ -30,6 +33,7 @@ const flags = new Set(['state', 'layout']);
 let socket = null;
 let sendTimer = null;
 let firstWelcome = true;
+let opened = null;           // the socket's last 'open': { reconnected, resuming } (socket.js)
 let checkResumed = false;     // a reload resumed the race: keep it unless the URL asks for another one
 
 function redraw(flag) {
@@ -73,10 +77,10 @@ const views = {
 
 // ------------------------------------------------------------------ state → URL and messages
 function writeUrl() {
-  const query = state.toUrl();
-  const url = `${location.pathname}${query ? `?${query}` : ''}`;
+  const url = pageUrl(state.toUrl());
   if (url !== `${location.pathname}${location.search}`) history.replaceState(null, '', url);
 }
+createShare(() => `${location.origin}${pageUrl(state.toUrl())}`);
 
 /** The `race` message for the page's settings (drawn points and CSV files cannot race: a generated set stands in). */
 function raceMessage() {
@@ -148,6 +152,11 @@ function onMessage(msg) {
   switch (msg.type) {
     case 'welcome':
       latest.welcome = msg;
+      if (firstWelcome) {
+        state.checkUrl(new Choices(msg));
+        status.linkProblems(state.urlProblems);
+      }
+      status.session(msg, opened);
       if (!msg.resumed) {
         actions.send({ type: 'speed', epochs_per_frame: state.get('speed') });
         sendRace();
@@ -207,6 +216,8 @@ function onFrame(frame, decoded) {
 
 function onConnection(name, info) {
   latest.connection = name;
+  if (name === 'open') opened = info;
+  if (name === 'closed') latest.runState = 'paused';     // nothing races while the server cannot be reached
   status.connection(name, info);
   redraw('status');
 }

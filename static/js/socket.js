@@ -88,7 +88,9 @@ function presentBlocks(maps) {
 /**
  * Open the session socket (`kind` 'session') or a race's socket (`kind` 'race').
  * handlers: onMessage(msg) for every JSON message except the frame message (`frame` or `race_frame`);
- * onFrame(frameMsg, decoded) for each frame pair; onConnection(state, info) with state 'connecting' | 'open' | 'closed'.
+ * onFrame(frameMsg, decoded) for each frame pair; onConnection(state, info) with state 'connecting' | 'open' | 'closed'
+ * ('open' info: `reconnected` — the page had been connected before; `resuming` — it asked to resume a session, so
+ * a welcome with `resumed: false` means the server no longer has it, e.g. after a restart).
  */
 export function openSocket(handlers, kind = 'session') {
   const { path, tokenKey, frameType, decode } = KINDS[kind];
@@ -117,9 +119,10 @@ export function openSocket(handlers, kind = 'session') {
       return;
     }
     ws.binaryType = 'arraybuffer';
+    const resuming = Boolean(token);
     ws.onopen = () => {
       attempt = 0;
-      handlers.onConnection('open', { reconnected: everOpened });
+      handlers.onConnection('open', { reconnected: everOpened, resuming });
       everOpened = true;
     };
     ws.onmessage = (event) => receive(event.data);

@@ -4,10 +4,12 @@
 // Settings with scope "engine" are engine.Config fields (names exactly as docs/protocol.md lists them);
 // "grid" travels inside `configure` too; "speed" has its own message; "page" settings only change the view.
 
+import { label } from './choices.js';
+
 const num = { parse: (s) => (s === '' ? NaN : Number(s)), show: (v) => String(v) };
 const int = { parse: (s) => (/^-?\d+$/.test(s) ? Number(s) : NaN), show: (v) => String(v) };
 const str = { parse: (s) => s, show: (v) => v };
-const bool = { parse: (s) => s === '1' || s === 'true', show: (v) => (v ? '1' : '0') };
+const bool = { parse: (s) => ({ 1: true, true: true, 0: false, false: false }[s] ?? null), show: (v) => (v ? '1' : '0') };
 const words = { parse: (s) => (s === '' ? [] : s.split(',')), show: (v) => v.join(',') };
 const ints = {
   parse: (s) => (s === '' ? [] : s.split(',').map((x) => (/^\d+$/.test(x) ? Number(x) : NaN))),
@@ -98,8 +100,14 @@ function same(a, b) {
   return a === b;
 }
 
+// what a malformed URL value should have looked like, per codec (for the message that says it was not used)
+const EXPECTED = new Map([[num, 'a number'], [int, 'a whole number'], [str, 'a name (letters, digits and _)'],
+  [bool, '1 or 0'], [words, 'a list of names like x1,x2'], [ints, 'a list of whole numbers above 0 like 4,2'],
+  [lanes, 'a list of 2 to 4 lanes like sgd*0.03,adam*0.01']]);
+
 function valid(prop, value) {
   if (value === null) return prop.def === null;
+  if (prop.codec === bool) return typeof value === 'boolean';
   if (prop.codec === num || prop.codec === int) return Number.isFinite(value);
   if (prop.codec === ints) return value.every((x) => Number.isInteger(x) && x > 0);
   if (prop.codec === words) return value.every((x) => /^[a-z0-9_-]+$/i.test(x));
@@ -118,6 +126,8 @@ export class State {
     this.listeners = new Set();
     // settings the URL named explicitly (sent to the server even if a resumed session differs)
     this.fromUrl = new Set();
+    // what the URL asked for that could not be used, in words ("noise 'abc' is not a number; using 0")
+    this.urlProblems = [];
   }
 
   get(key) {
@@ -155,7 +165,10 @@ export class State {
     return () => this.listeners.delete(fn);
   }
 
-  /** Read settings from a query string; unknown or malformed values are ignored (the default stays). */
+  /**
+   * Read settings from a query string. A malformed value keeps the default and is listed in `urlProblems`;
+   * parameters that are not settings (join=…) are left to whom they belong.
+   */
   readUrl(search) {
     const params = new URLSearchParams(search);
     const patch = {};
@@ -166,10 +179,97 @@ export class State {
       if (valid(p, value)) {
         patch[p.key] = value;
         this.fromUrl.add(p.key);
+      } else {
+        this.urlProblems.push(`${p.key} '${raw.slice(0, 40)}' is not ${EXPECTED.get(p.codec)}; using ${shown(p.key, p.def)}`);
       }
     }
     this.set(patch, 'url');
     return patch;
+  }
+
+  /**
+   * Check the settings the URL named against the server's choices and limits (a Choices from choices.js, once the
+   * welcome has come): each value the server would refuse goes back to its default (a data set: the task's first)
+   * and is listed in `urlProblems` in words, naming the setting and what is allowed. Returns the new problems.
+   */
+  checkUrl(choices) {
+    const problems = [];
+    const patch = {};
+    const v = (key) => (key in patch ? patch[key] : this.values[key]);
+    const refuse = (key, text, replacement = BY_KEY.get(key).def) => {
+      patch[key] = copy(replacement);
+      problems.push(`${key} ${text}; using ${shown(key, replacement)}`);
+    };
+    const quote = (value) => `'${String(value).slice(0, 40)}'`;
+    const among = (key, names, what) => {
+      const value = v(key);
+      if (value !== null && !names.includes(value)) refuse(key, `${quote(value)} is not one of the ${what} (${names.join(', ')})`);
+    };
+    const within = (key, range) => {
+      const value = v(key);
+      if (range && (value < range[0] || value > range[1])) refuse(key, `${value} is outside ${range[0]} to ${range[1]}`);
+    };
+    const urlNamed = (key) => this.fromUrl.has(key);
+    const raw = choices.raw;
+    if (urlNamed('task')) among('task', choices.list('tasks'), 'tasks');
+    if (urlNamed('dataset')) {
+      const sets = choices.datasets();
+      const task = v('task');
+      const value = v('dataset');
+      const fallback = choices.datasetsFor(task)[0];
+      if (value === 'points' || value === 'csv') {
+        // the page's own data (drawn points, a CSV file): main.js hands it to the session
+      } else if (!(value in sets)) {
+        refuse('dataset', `${quote(value)} is not one of the ${task} data sets (${choices.datasetsFor(task).join(', ')})`, fallback);
+      }
+      else if (sets[value] !== task) refuse('dataset', `${quote(value)} is a ${sets[value]} data set, and the task is ${task}`, fallback);
+    }
+    const hidden = raw.activations && Array.isArray(raw.activations.hidden) ? raw.activations.hidden : choices.list('activations');
+    if (urlNamed('activation')) among('activation', choices.list('activations'), 'activations');
+    if (urlNamed('hidden_activations') && v('hidden_activations')) {
+      const bad = v('hidden_activations').find((a) => !hidden.includes(a));
+      if (bad !== undefined) refuse('hidden_activations', `has ${quote(bad)}, which is not one of the activations (${hidden.join(', ')})`);
+    }
+    if (urlNamed('output_activation') && raw.activations && Array.isArray(raw.activations.output)) {
+      among('output_activation', raw.activations.output, 'output activations');
+    }
+    if (urlNamed('loss')) among('loss', Object.keys(choices.losses(v('task'))), `losses of the ${v('task')} task`);
+    if (urlNamed('optimizer')) among('optimizer', choices.list('optimizers'), 'optimizers');
+    if (urlNamed('init') && Array.isArray(raw.inits)) among('init', raw.inits, 'initialisations');
+    if (urlNamed('regularization') && Array.isArray(raw.regularizations)) among('regularization', raw.regularizations, 'regularisations');
+    if (urlNamed('features')) {
+      const names = choices.list('features');
+      const bad = v('features').find((f) => !names.includes(f));
+      if (bad !== undefined) refuse('features', `has ${quote(bad)}, which is not one of the features (${names.join(', ')})`);
+    }
+    for (const key of ['learning_rate', 'momentum', 'beta1', 'beta2', 'rho', 'epsilon', 'reg_rate', 'dropout', 'huber_delta',
+      'noise', 'train_ratio', 'n_points', 'n_classes', 'batch_size', 'seed', 'grid_size', 'target_loss']) {
+      if (urlNamed(key)) within(key, choices.range(key, null));
+    }
+    if (urlNamed('speed')) within('speed', choices.range('epochs_per_frame', null));
+    if (urlNamed('max_epochs')) within('max_epochs', choices.range('race_epochs', null));
+    if (urlNamed('hidden')) {
+      const [, most] = choices.range('hidden_layers', [0, Infinity]);
+      const [narrow, wide] = choices.range('width', [1, Infinity]);
+      const widths = v('hidden');
+      if (widths.length > most) refuse('hidden', `has ${widths.length} layers; at most ${most} are allowed`);
+      else if (widths.some((w) => w < narrow || w > wide)) refuse('hidden', `'${widths.join(',')}' has a layer width outside ${narrow} to ${wide}`);
+    }
+    if (urlNamed('lanes')) {
+      const [few, many] = choices.range('race_lanes', [2, 4]);
+      const optimizers = choices.list('optimizers');
+      const rates = choices.range('learning_rate', [0, Infinity]);
+      const value = v('lanes');
+      const bad = value.find((lane) => !optimizers.includes(lane.optimizer));
+      if (value.length < few || value.length > many) refuse('lanes', `has ${value.length} lanes; a race has ${few} to ${many}`);
+      else if (bad) refuse('lanes', `has the optimizer ${quote(bad.optimizer)}, which is not one of ${optimizers.join(', ')}`);
+      else if (value.some((lane) => lane.learning_rate < rates[0] || lane.learning_rate > rates[1])) {
+        refuse('lanes', `has a learning rate outside ${rates[0]} to ${rates[1]}`);
+      }
+    }
+    this.urlProblems.push(...problems);
+    this.set(patch, 'url');
+    return problems;
   }
 
   /** The query string that reproduces the current configuration. */
@@ -218,6 +318,14 @@ export class State {
   isHidden(name) {
     return this.values.hide.includes(name);
   }
+}
+
+/** A setting's value as a person reads it in a message: data sets and choices by their label, the rest as in a link. */
+function shown(key, value) {
+  if (value === null) return 'the automatic choice';
+  const prop = BY_KEY.get(key);
+  if (prop.codec === str) return value === '' ? 'none' : label(value);
+  return prop.codec.show(value) || 'none';
 }
 
 export function propScope(key) {

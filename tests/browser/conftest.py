@@ -40,15 +40,16 @@ def free_port() -> int:
 
 
 class ServerThread:
-    """The real application under uvicorn, in a daemon thread, on a free loopback port."""
+    """The real application under uvicorn, in a daemon thread, on a free loopback port (or `port`: a server started
+    again where a stopped one was)."""
 
-    def __init__(self, **settings):
+    def __init__(self, port: int | None = None, **settings):
         import uvicorn
 
         from server.app import create_app
         from server.settings import ServerSettings
 
-        self.port = free_port()
+        self.port = port or free_port()
         app = create_app(ServerSettings(port=self.port, **settings))
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
                                 lifespan="on")

@@ -32,17 +32,19 @@ def test_learning_rate_10_on_the_spiral_shows_the_divergence_banner_and_nothing_
     assert page.is_visible("#output-map") and page.js("document.querySelectorAll('#net-layer .node.unit').length") == 17
     page.click("#step-back")
     page.wait_for("window.nnp.latest.frame.state === 'paused'")
-    page.wait_for("document.querySelector('#divergence-banner').hidden")
-    # play again: it diverges again; lowering the learning rate clears it and training goes on
+    # stepped back at the same rate: the banner stays and still offers to lower the rate
+    page.wait_for("document.querySelector('#divergence-banner').textContent.includes('Stepped back')")
+    assert page.is_visible("#lower-lr")
+    # play again: it diverges again; lowering the learning rate and training on past it clears the banner
     page.click("#play")
-    page.wait_for("!document.querySelector('#divergence-banner').hidden")
+    page.wait_for("window.nnp.latest.frame.state === 'diverged'")
     assert "to 1" in page.inner_text("#lower-lr")
     page.click("#lower-lr")
     page.wait_for("window.nnp.latest.config.learning_rate === 1")
-    page.wait_for("document.querySelector('#divergence-banner').hidden")
     page.play()
     epoch = page.js("window.nnp.latest.frame.counters.epoch")
     page.wait_for(f"window.nnp.latest.frame.counters.epoch > {epoch + 5}")
+    page.wait_for("document.querySelector('#divergence-banner').hidden")
     page.pause()
     assert page.number("#train-loss") < 5
 
@@ -63,10 +65,10 @@ def test_learning_rate_10_chosen_on_the_page_blows_up_the_default_network_on_the
     page.settle()
     assert page.epoch() == stopped and page.js("window.nnp.latest.frame.state") == "diverged"
     page.click("#step-back")
-    page.wait_for("document.querySelector('#divergence-banner').hidden")
-    assert page.epoch() <= stopped
+    page.wait_for("window.nnp.latest.frame.state === 'paused'")
+    assert page.epoch() <= stopped and page.is_visible("#divergence-banner")     # the rate is still 10
     page.click("#play")                                               # still 10: it blows up again
-    page.wait_for("!document.querySelector('#divergence-banner').hidden", timeout=30)
+    page.wait_for("window.nnp.latest.frame.state === 'diverged'", timeout=30)
     assert "to 1" in page.inner_text("#lower-lr")
     page.click("#lower-lr")
     page.wait_for("window.nnp.latest.config.learning_rate === 1")

@@ -91,7 +91,7 @@ def test_lanes_are_set_up_on_the_page_and_carried_by_the_url(page, open_page):
     page.wait_for("window.nnp.latest.race.lanes[1].momentum === 0.5")
     page.click("#add-lane")
     page.wait_for("window.nnp.latest.race && window.nnp.latest.race.lanes.length === 3"
-                  " && window.nnp.latest.frame.lanes.length === 3")
+                  " && window.nnp.latest.frame && window.nnp.latest.frame.lanes.length === 3")
     assert page.locator(".race-card").count() == 3 and page.locator("#race-legend li").count() == 3
     page.select_option("#lane-2-rate", "0.1")
     page.wait_for("window.nnp.latest.race.lanes[2].learning_rate === 0.1")

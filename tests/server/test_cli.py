@@ -1,6 +1,7 @@
 """The `nnplayground` command as a person runs it: the installed console script, the next free port when the
 asked one is taken, the browser opened on the printed address, refusals of absurd options, and Ctrl-C."""
 import os
+import re
 import shutil
 import signal
 import socket
@@ -11,7 +12,7 @@ import urllib.request
 
 import pytest
 
-from wire import ROOT, free_port
+from wire import ROOT, LiveServer, free_port
 
 COMMAND = shutil.which("nnplayground", path=os.path.dirname(sys.executable)) or shutil.which("nnplayground")
 
@@ -73,3 +74,30 @@ def test_absurd_options_are_refused_with_the_allowed_range(args, words):
     done = subprocess.run([sys.executable, "-m", "server.cli", "--no-browser", *args], cwd=ROOT, capture_output=True,
                           text=True, timeout=60)
     assert done.returncode == 2 and words in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_cold_start_shows_the_engine_compiling_group_by_group_and_says_the_next_start_is_fast(tmp_path):
+    """An empty numba cache: the kernels compile before the port listens, and the command says what it is doing."""
+    server = LiveServer(env={"NUMBA_CACHE_DIR": str(tmp_path)})
+    try:
+        lines = [line.rstrip() for line in server.output]
+        assert "first start compiles it, about 10 s; later starts take about a second" in lines[0]
+        progress = [line for line in lines if re.match(r"^  engine \d+ of \d+: \w", line)]
+        total = int(progress[0].split(" of ")[1].split(":")[0])
+        assert total >= 4 and [int(line.split()[1]) for line in progress] == list(range(1, total + 1))
+        done = lines.index(next(line for line in lines if "engine compiled in" in line))
+        assert "the next start takes about a second" in lines[done]
+        assert lines.index(progress[-1]) < done < len(lines) - 1 and "running at" in lines[-1]
+        assert any(tmp_path.rglob("*.nbi")), "the kernels went into the fresh cache"
+    finally:
+        server.stop()
+
+
+def test_help_explains_serving_a_classroom():
+    done = subprocess.run([sys.executable, "-m", "server.cli", "--help"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=60)
+    text = " ".join(done.stdout.split())
+    assert done.returncode == 0
+    for words in ("nnplayground --host 0.0.0.0", "?join=TOKEN", "share that link", "ask the teacher for the link",
+                  "--join-token TOKEN", "Projector", "--max-connections-per-client", "this machine only"):
+        assert words in text, words

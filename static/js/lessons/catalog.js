@@ -17,7 +17,7 @@ export const PLAYGROUND_CONTROLS = [
   'show_test', 'discretize', 'hidden_activations', 'neurons', 'matrix', 'speed', 'learning_rate', 'activation',
   'output_activation', 'loss', 'optimizer', 'momentum', 'beta1', 'beta2', 'rho', 'epsilon', 'huber_delta',
   'batch_size', 'regularization', 'reg_rate', 'dropout', 'overfit_lab', 'stepthrough', 'linear-demo',
-  'warp', 'digit-views', 'csv-report', 'init', 'learn_bias', 'grid_size',
+  'warp', 'digit-views', 'csv-report', 'init', 'learn_bias', 'grid_size', 'share',
 ];
 
 /** Playground parts every lesson keeps: the name, the run bar and the projector switch. */
@@ -40,7 +40,9 @@ export const LESSONS = [
     title: 'One neuron draws a line',
     summary: 'A weighted sum plus a bias, through an activation: what a single neuron computes.',
     page: '/',
-    config: { task: 'binary', dataset: 'gauss', noise: 0.2, hidden: [], features: ['x1', 'x2'], learning_rate: 0.03, seed: 11 },
+    // seed 244: the fresh weights put the line through both clouds (about half right, loss near 0.8), so training
+    // is seen turning it; on two far-apart clouds most seeds start all right or all wrong (seed 11: 0 %, loss 3.8)
+    config: { task: 'binary', dataset: 'gauss', noise: 0.2, hidden: [], features: ['x1', 'x2'], learning_rate: 0.03, seed: 244 },
     show: [...BASICS],
     text: [
       'A neuron holds one number. It multiplies each input by a weight, adds everything up, adds its bias, and '

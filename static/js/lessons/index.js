@@ -3,6 +3,7 @@
 
 import { LESSONS, lessonUrl } from './catalog.js';
 import { doneTasks, lessonDone } from './record.js';
+import { pageUrl } from '../join.js';
 
 const PAGE_NAMES = { '/': 'Playground', '/gradient-descent': 'Gradient descent page', '/perceptron': 'Perceptron page' };
 
@@ -48,7 +49,7 @@ function projector(on) {
   button.setAttribute('aria-pressed', on ? 'true' : 'false');
   const params = new URLSearchParams(location.search);
   if (on) params.set('projector', '1'); else params.delete('projector');
-  history.replaceState(null, '', `${location.pathname}${params.toString() ? `?${params}` : ''}`);
+  history.replaceState(null, '', pageUrl(params.toString()));
 }
 
 document.getElementById('projector-toggle').addEventListener('click', () => projector(!document.body.classList.contains('projector')));

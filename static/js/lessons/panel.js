@@ -85,7 +85,17 @@ function mount(lesson) {
       link(prev, '← Previous', 'prev'),
       h('a', { href: '/lessons', class: 'lesson-all' }, 'All lessons'),
       link(next, 'Next →', 'next')));
+  // on a short screen the tasks and the way on can sit below the panel's fold: a cue says so and scrolls there
+  const more = h('button', { type: 'button', class: 'lesson-more', id: 'lesson-more', hidden: true,
+    onclick: () => panel.scrollBy({ top: panel.clientHeight * 0.7, behavior: 'smooth' }) }, 'More below ↓');
+  panel.append(more);
   document.body.append(panel);
+  const cue = () => {
+    const below = panel.scrollHeight - panel.clientHeight - panel.scrollTop > 4;
+    if (more.hidden === below) more.hidden = !below;
+  };
+  panel.addEventListener('scroll', cue, { passive: true });
+  new ResizeObserver(cue).observe(panel);
 
   // the panel sits below the page's top bar
   const header = document.querySelector('header');
@@ -104,6 +114,7 @@ function mount(lesson) {
     const all = rows.every((r) => done.has(r.task.id));
     complete.textContent = all ? `✓ Lesson done.${next ? ' On to the next one when you are ready.' : ' That was the last lesson.'}` : '';
     panel.classList.toggle('is-complete', all);
+    cue();
   }
 
   const run = { epochs: 0 };
