@@ -31,6 +31,11 @@ TRANSPORT_MAX_BYTES = 4 * MAX_MESSAGE_BYTES
 """uvicorn's hard cap on one WebSocket message (close 1009 beyond). Messages between MAX_MESSAGE_BYTES and this get
 an error reply instead, as docs/protocol.md promises; the cap only bounds what a hostile client can make us buffer."""
 PORT_TRIES = 20
+RANGES = {          # option: (lowest, highest, unit) allowed
+    "fps": (1, 120, ""), "max_sessions": (1, 10_000, ""), "max_pages": (1, 20_000, ""), "port": (0, 65535, ""),
+    "workers": (1, 64, ""), "max_connections": (16, 1_000_000, ""), "max_connections_per_client": (4, 1_000_000, ""),
+    "request_timeout": (1, 600, " seconds"), "ping_interval": (1, 600, " seconds"),
+}
 CLASSROOM = """serving a classroom:
   nnplayground --host 0.0.0.0
       listens on this machine's network addresses, so students' browsers on the same network (LAN, Wi-Fi) can
@@ -79,24 +84,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--debug-stats", action="store_true", help="serve /debug/stats (event-loop stalls, memory)")
     p.add_argument("--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"])
     args = p.parse_args(argv)
-    if not 1 <= args.fps <= 120:
-        p.error("--fps must be between 1 and 120")
-    if not 1 <= args.max_sessions <= 10_000:
-        p.error("--max-sessions must be between 1 and 10000")
-    if not 1 <= args.max_pages <= 20_000:
-        p.error("--max-pages must be between 1 and 20000")
-    if not 0 <= args.port <= 65535:
-        p.error("--port must be between 0 and 65535")
-    if args.workers is not None and not 1 <= args.workers <= 64:
-        p.error("--workers must be between 1 and 64")
-    if not 16 <= args.max_connections <= 1_000_000:
-        p.error("--max-connections must be between 16 and 1000000")
-    if not 4 <= args.max_connections_per_client <= 1_000_000:
-        p.error("--max-connections-per-client must be between 4 and 1000000")
-    if not 1 <= args.request_timeout <= 600:
-        p.error("--request-timeout must be between 1 and 600 seconds")
-    if not 1 <= args.ping_interval <= 600:
-        p.error("--ping-interval must be between 1 and 600 seconds")
+    for name, (low, high, unit) in RANGES.items():
+        value = getattr(args, name)
+        if value is not None and not low <= value <= high:
+            p.error(f"--{name.replace('_', '-')} must be between {low} and {high}{unit}")
     return args
 
 

@@ -11,8 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from test_saved_state import PLANE, answers, assert_refusal, build_states, strict_page, trains
-from wire import make_client
+from test_saved_state import PLANE, answers, assert_refusal, trains
+# the same fixtures: one app per module, real saved states made by a page, a page checking every frame strictly
+from test_saved_state import app_client, page, states  # noqa: F401
 
 SPECIAL = [None, True, False, 0, 1, -1, 7, 2**31, 2**53, 2**64, -2**63, 10**30, 1e308, -1e308, 5e-324, -0.0, 0.5,
            "", "0.1", "nan", "inf", "-Infinity", "\ud800", "\udfff", "a\x00b", "line\nbreak", "\u2028", "é", "x" * 300,
@@ -72,30 +73,6 @@ def mutated(draw, base: dict) -> dict:
         if value:
             mutate_once(draw, value)
     return value
-
-
-@pytest.fixture(scope="module")
-def app_client():
-    with make_client() as client:
-        yield client
-
-
-@pytest.fixture(scope="module")
-def states(app_client):
-    context, page = strict_page(app_client)
-    found = {}
-    try:
-        build_states(app_client, page, found)
-        yield found
-    finally:
-        context.__exit__(None, None, None)
-
-
-@pytest.fixture
-def page(app_client):
-    context, page = strict_page(app_client)
-    yield page
-    context.__exit__(None, None, None)
 
 
 @pytest.mark.timeout(150)
