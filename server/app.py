@@ -396,6 +396,13 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
                         headers={"Content-Disposition": 'attachment; filename="nnplayground-state.json"',
                                  "Cache-Control": "no-store"})
 
+    @app.get("/api/data")
+    async def training_data(request: Request):
+        """The rows the session's engine trains and tests on, at full precision (Session._do_data)."""
+        session = session_of(request)
+        return Response(await call(session, "data"), media_type="application/json",
+                        headers={"Cache-Control": "no-store"})
+
     @app.post("/api/state")
     async def load_state(request: Request):
         """A saved state checked field by field (protocol.parse_state), then by the engine (Trainer.from_state);

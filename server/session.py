@@ -25,6 +25,7 @@ import numpy as np
 
 from engine import Config, ConfigError, DataError, Trainer
 from engine.config import LIVE
+from engine.datasets import LIMITS as DATA_LIMITS
 
 from . import frames
 from .protocol import MAX_SPEED, dumps, finite_or_none
@@ -958,6 +959,24 @@ class Session(BaseSession):
         except ValueError:
             raise _Conflict("the network has diverged (some numbers are infinite or NaN): step back or reset "
                             "before saving") from None
+
+    def _do_data(self, command: Command, out: Outcome) -> str:
+        """The rows the engine trains and tests on, as strict JSON text: each row's raw inputs before input features
+        (plane: x1, x2; CSV: the columns as scaled for the network; digits: the 64 pixels) at full float precision,
+        and its label, split as the trainer splits them. At most the engine's CSV limits (10,000 rows of 65 columns),
+        which also bound the digits and the plane's points."""
+        t, d = self.trainer, self.trainer.data
+        if d.points.size > DATA_LIMITS["csv_max_rows"] * DATA_LIMITS["csv_max_columns"]:
+            raise _Conflict("the data set is larger than the engine's limits allow to send")
+
+        def part(idx):
+            return {"inputs": d.points[idx].tolist(), "labels": d.labels[idx].tolist()}
+
+        return dumps({"task": d.task, "n_classes": int(d.n_classes), "is_plane": bool(d.is_plane),
+                      "columns": list(d.columns), "class_names": list(d.class_names),
+                      "scaling": None if d.scaling is None else dict(zip(("divisor", "scale", "offset"),
+                                                                         map(list, d.scaling))),
+                      "train": part(t.train_idx), "test": part(t.test_idx)})
 
     def _do_load_state(self, command: Command, out: Outcome) -> dict:
         self.trainer = Trainer.from_state(command.payload)

@@ -166,11 +166,14 @@ export function createExport({ latest, actions }) {
     download(new Blob([`${lines.join('\n')}\n`], { type: 'text/csv' }), `nnplayground-loss-${stamp()}.csv`);
   }
 
-  async function savedState() {
-    const response = await fetch('/api/state', { headers: { 'X-Session-Token': actions.token() || '' } });
+  /** The text of GET `path` of the session's HTTP API. */
+  async function fromServer(path) {
+    const response = await fetch(path, { headers: { 'X-Session-Token': actions.token() || '' } });
     if (!response.ok) throw new Error(`the server answered HTTP ${response.status}`);
     return response.text();
   }
+
+  const savedState = () => fromServer('/api/state');
 
   async function exportJson() {
     const text = await savedState();
@@ -205,16 +208,21 @@ export function createExport({ latest, actions }) {
     download(new Blob([text], { type: 'text/x-python' }), `nnplayground_model_${stamp().replace('-', '_')}.py`);
   }
 
-  /** The PyTorch or Keras script, from the saved state (it must match the network and data the page has). */
+  /**
+   * The PyTorch or Keras script, from the saved state and the engine's rows (GET /api/data, full precision); both
+   * must match the network and data the page has.
+   */
   async function exportFramework(kind) {
     const problem = frameworkProblem(latest.data, latest.config, kind);
     if (problem) throw new Error(`the ${frameworks[kind].name} script ${problem}`);
     const state = await savedModel();
+    const data = JSON.parse(await fromServer('/api/data'));
     const sizes = latest.network && latest.network.sizes;
     const c = state.config;
     const nParams = sizes ? sizes.slice(1).reduce((n, size, l) => n + (sizes[l] + 1) * size, 0) : -1;
-    if (state.params.length !== nParams || c.hidden.join() !== sizes.slice(1, -1).join()
-        || c.features.length !== sizes[0] || latest.data.n_train !== latest.data.train.length) {
+    const nInputs = data.is_plane ? c.features.length : data.columns.length;
+    if (state.params.length !== nParams || c.hidden.join() !== sizes.slice(1, -1).join() || nInputs !== sizes[0]
+        || data.train.labels.length !== latest.data.n_train || data.test.labels.length !== latest.data.n_test) {
       throw new Error('the network or its data changed while exporting: try again');
     }
     const last = state.history[state.history.length - 1];
@@ -224,13 +232,13 @@ export function createExport({ latest, actions }) {
     const text = frameworks[kind].script({
       config: c, sizes, activations: [...(c.hidden_activations || c.hidden.map(() => c.activation)), c.output_activation],
       params: state.params, state: { m: state.m, s: state.s, t: state.t }, epoch: state.epoch, pageLoss,
-      train: latest.data.train, test: latest.data.test, time: `${new Date().toISOString().slice(0, 19)}Z`, fileName,
+      data, time: `${new Date().toISOString().slice(0, 19)}Z`, fileName,
       defaultEpochs: 100,
     });
     download(new Blob([text], { type: 'text/x-python' }), fileName);
   }
 
-  /** The framework scripts need the data points: without them the menu says why and offers no download. */
+  /** When a framework script cannot be written, the menu says why and offers no download. */
   function offerFrameworks() {
     for (const [kind, f] of Object.entries(frameworks)) {
       const problem = frameworkProblem(latest.data, latest.config, kind);

@@ -2,10 +2,11 @@
 // docstring, the data with its input features and targets, the trained weights, the numbers the page shows and the
 // command line. The engine's conventions the scripts must follow are written here once, each with where it lives.
 //
-// A script's data come from the page's data message: the training and test points with their labels, coordinates to
-// the 4 decimals the server sends. The exported network is checked against the engine on those very points.
+// A script's data come from the server's GET /api/data: the rows the engine trains and tests on, each row's raw inputs
+// before input features (plane: x1, x2; CSV: the scaled columns; digits: the 64 pixels) at full precision with its
+// label, split as the engine splits them. So the exported network's outputs are the engine's on every point.
 
-import { featureBody, pyFloat, pyList, weightsCode, wrap } from './export_python.js';
+import { featureBody, pyFloat, pyList, pyStrings, weightsCode, wrap } from './export_python.js';
 
 /** Leaky ReLU's slope for z < 0 (engine/activations.py LEAKY_SLOPE). */
 export const LEAKY_SLOPE = 0.1;
@@ -51,13 +52,11 @@ const MOMENT_TEXT = {
 
 /**
  * Why the page cannot write a framework script ('torch' or 'keras') for this data and settings, or null when it can.
- * The scripts carry the data, and the page has the points of the plane data sets only (digits and CSV rows stay on
- * the server).
+ * The scripts carry the data (fetched from the server when exporting), so they need some of it in both parts.
  */
 export function frameworkProblem(data, config, framework) {
   if (!data) return 'waits for the data set';
-  if (data.is_plane === false) return 'needs the data points, which the page has for plane data sets only: use the NumPy script';
-  if (!data.train.length || !data.test.length) return 'needs at least one training and one test point';
+  if (!data.n_train || !data.n_test) return 'needs at least one training and one test point';
   if (framework === 'torch' && config && config.optimizer === 'momentum' && !(config.learning_rate > 0)) {
     return 'PyTorch keeps momentum\'s velocity divided by the learning rate, which cannot hold the page\'s velocity at rate 0';
   }
@@ -90,9 +89,23 @@ export function describe(spec) {
   };
 }
 
-function rows(table, task) {
+/** One line per row of `part` ({inputs, labels} of GET /api/data): its inputs, then its label. */
+function rows(part, task) {
   const label = task === 'regression' ? pyFloat : String;
-  return table.map((r) => `    [${pyFloat(r[0])}, ${pyFloat(r[1])}, ${label(r[2])}],`).join('\n');
+  return part.inputs.map((x, i) => `    [${[...x.map(pyFloat), label(part.labels[i])].join(', ')}],`).join('\n');
+}
+
+/** The comment above the data, the docstring and body of features(): the engine's inputs from a row's raw inputs. */
+function inputsCode(data, features, task) {
+  const label = task === 'regression' ? 'target value' : 'class';
+  if (data.is_plane) {
+    return [`# One row per point: x1, x2 (the plane runs from −6 to 6) and the ${label}.`,
+      'The network\'s inputs, the features chosen on the page, from plane points (N, 2).',
+      featureBody(features, 'points').join('\n')];
+  }
+  return [`# One row per point: its inputs, one per name in COLUMNS, as the network takes them${data.scaling ? ' (the file\'s columns scaled as on the page)' : ''}, then the ${label}.`,
+    'The network\'s inputs: the columns as they are (input features apply to plane data only).',
+    '    return points'];
 }
 
 function targetsCode(spec, facts) {
@@ -137,14 +150,16 @@ export function frameworkScript(spec, parts) {
   const c = spec.config;
   const facts = describe(spec);
   const [targetDoc, targetReturn] = targetsCode(spec, facts);
+  const [dataComment, inputsDoc, inputsBody] = inputsCode(spec.data, c.features, c.task);
+  const names = [`COLUMNS = ${pyStrings(spec.data.columns)}  # the network's raw inputs, before input features`,
+    ...(spec.data.class_names.length ? [`CLASS_NAMES = ${pyStrings(spec.data.class_names)}  # output k is class k`] : [])];
   const checked = spec.pageLoss
-    ? `    print(f"the page's loss for these weights: train {PAGE_LOSS['train']:.4f}  test {PAGE_LOSS['test']:.4f}"
-          "  (on its points before rounding)")\n` : '';
+    ? `    print(f"the page's loss for these weights: train {PAGE_LOSS['train']:.4f}  test {PAGE_LOSS['test']:.4f}")\n` : '';
   const pageLoss = spec.pageLoss
     ? `\nPAGE_LOSS = {"train": ${pyFloat(spec.pageLoss.train)}, "test": ${pyFloat(spec.pageLoss.test)}}  # the engine's, for these weights` : '';
   return `"""A network trained in nnplayground, rebuilt in ${parts.name} (exported ${spec.time} after ${spec.epoch} epochs).
 
-The script holds the page's data (its training and test points with their labels, coordinates to 4 decimals),
+The script holds the engine's data (its training and test rows with their labels, at full precision),
 builds the same network (layers ${spec.sizes.join(' → ')}), loads the trained weights and prints the numbers the page
 shows for them; then it trains further with the same loss, optimizer, regularisation, dropout and batch size.
 
@@ -158,18 +173,19 @@ ${parts.imports}
 ${parts.setup}
 
 # ---------------------------------------------------------------------------------------------------------- data
-# One row per point: x1, x2 (the plane runs from −6 to 6) and the ${c.task === 'regression' ? 'target value' : 'class'}.
+${names.join('\n')}
+${dataComment}
 TRAIN = np.array([
-${rows(spec.train, c.task)}
+${rows(spec.data.train, c.task)}
 ])
 TEST = np.array([
-${rows(spec.test, c.task)}
+${rows(spec.data.test, c.task)}
 ])
 
 
 def features(points):
-    """The network's inputs, the features chosen on the page, from plane points (N, 2)."""
-${featureBody(c.features, 'points').join('\n')}
+    """${inputsDoc}"""
+${inputsBody}
 
 
 def targets(labels):
@@ -203,7 +219,7 @@ ${fitCode(c.task, facts.threshold)}
 def report(epoch):
     """Print the page's numbers for the network as it is now, without dropout; return them."""
     row = {"epoch": epoch}
-    for part, x, t, labels in (("train", X_TRAIN, T_TRAIN, TRAIN[:, 2]), ("test", X_TEST, T_TEST, TEST[:, 2])):
+    for part, x, t, labels in (("train", X_TRAIN, T_TRAIN, TRAIN[:, -1]), ("test", X_TEST, T_TEST, TEST[:, -1])):
         outputs, loss = evaluate(x, t)
         row[part] = {"loss": loss, **fit_numbers(outputs, labels)}
 ${printCode(c.task)}

@@ -1,5 +1,5 @@
 // Export ▸ Keras script: the network as a Keras 3 Sequential with the trained weights, the engine's loss, optimizer,
-// regularisation, dropout and batch size, and the page's data. It runs on Keras's PyTorch backend (chosen unless
+// regularisation, dropout and batch size, and the engine's data. It runs on Keras's PyTorch backend (chosen unless
 // KERAS_BACKEND says otherwise) and uses keras.ops only. export_framework.js has what it shares with PyTorch.
 
 import { pyFloat, pyString, wrap } from './export_python.js';
@@ -196,8 +196,8 @@ from keras import layers, ops  # noqa: E402`,
 keras.config.set_floatx("float64")  # weights and activations in float64, as on the page
 # (On PyTorch, Keras 3 still multiplies matrices in float32, following JAX's default, so the outputs agree with the
 # page's to about 7 digits, not 15.)`,
-    tensors: `X_TRAIN, T_TRAIN = features(TRAIN[:, :2]), targets(TRAIN[:, 2])
-X_TEST, T_TEST = features(TEST[:, :2]), targets(TEST[:, 2])`,
+    tensors: `X_TRAIN, T_TRAIN = features(TRAIN[:, :-1]), targets(TRAIN[:, -1])
+X_TEST, T_TEST = features(TEST[:, :-1]), targets(TEST[:, -1])`,
     model: modelCode(spec, facts),
     training: trainingCode(spec, facts),
   });

@@ -1,5 +1,5 @@
 // Export ▸ PyTorch script: the network as an nn.Sequential with the trained weights, the engine's loss, optimizer,
-// regularisation, dropout and batch size, and the page's data (export_framework.js has what Keras shares).
+// regularisation, dropout and batch size, and the engine's data (export_framework.js has what Keras shares).
 
 import { pyFloat, wrap } from './export_python.js';
 import { LEAKY_SLOPE, LOSS_TEXT, MOMENTS, describe, frameworkScript, momentsCode, optimizerComment } from './export_framework.js';
@@ -152,8 +152,8 @@ export function torchScript(spec) {
     imports: 'import argparse\nimport json\n\nimport numpy as np\nimport torch\nfrom torch import nn',
     setup: `torch.set_default_dtype(torch.float64)  # the page computes in float64
 torch.manual_seed(${spec.config.seed})  # the page's seed: each run shuffles and drops out alike`,
-    tensors: `X_TRAIN, T_TRAIN = torch.from_numpy(features(TRAIN[:, :2])), torch.from_numpy(targets(TRAIN[:, 2]))
-X_TEST, T_TEST = torch.from_numpy(features(TEST[:, :2])), torch.from_numpy(targets(TEST[:, 2]))`,
+    tensors: `X_TRAIN, T_TRAIN = torch.from_numpy(features(TRAIN[:, :-1])), torch.from_numpy(targets(TRAIN[:, -1]))
+X_TEST, T_TEST = torch.from_numpy(features(TEST[:, :-1])), torch.from_numpy(targets(TEST[:, -1]))`,
     model: modelCode(spec, facts),
     training: trainingCode(spec),
   });

@@ -3,8 +3,9 @@ a directory of their own. Each script's outputs on every exported point equal th
 page's loss and accuracy or RMSE for them, it trains further with the loss going down, and its first full-batch
 step leaves the same weights as the engine's next step (to 1e-6), for every optimizer.
 
-The engine's reference is the saved state of the page's session with its data replaced by the exported points (the
-page has them to 4 decimals): the same weights, optimizer state and settings on exactly the script's data.
+The engine's reference is the saved state of the page's session: the same weights, optimizer state, settings and
+data, for the scripts embed the engine's own rows at full precision (GET /api/data) — plane points, the digits'
+pixels and an uploaded CSV file's scaled columns alike.
 """
 import json
 import math
@@ -16,13 +17,16 @@ import numpy as np
 import pytest
 
 from engine import Trainer
-from engine.datasets import split
 from test_page_exports import download, saved_state
 
 FRAMEWORKS = ("torch", "keras")
 SCRIPT_SECONDS = 240
 # Keras 3 multiplies matrices in float32 on the PyTorch backend (the script says so); PyTorch stays in float64.
 NUMBERS_TOLERANCE = {"torch": 1e-9, "keras": 1e-5}
+# three numeric inputs (so not on the plane) and a class to predict, uploaded through the page
+CSV = "height,weight,age,kind\n" + "\n".join(
+    f"{150 + (i * 7) % 40 + i / 7},{45 + (i * 11) % 50},{20 + i % 9},{'heavy' if (i * 11) % 50 > 25 else 'light'}"
+    for i in range(60)) + "\n"
 
 # id → page URL. Mini-batches, dropout and regularisation as a person sets them; together every optimizer.
 TRAINED = {
@@ -69,28 +73,13 @@ def need_frameworks():
 
 def train_in_page(page, query: str, epochs: int):
     page.open(query)
+    train_in_page_again(page, epochs)
+
+
+def train_in_page_again(page, epochs: int):
     page.play()
     page.wait_for(f"window.nnp.latest.frame.counters.epoch >= {epochs}")
     page.pause()
-
-
-def engine_on_exported_points(state: dict, data: dict) -> Trainer:
-    """The page's trainer (weights, optimizer state, settings) on exactly the points the scripts hold, in their order:
-    a saved state whose data are those points, laid out so that the engine's seeded split picks them as they were."""
-    train, test = np.array(data["train"]), np.array(data["test"])
-    n = len(train) + len(test)
-    config = state["config"]
-    train_idx, test_idx = split(n, config["train_ratio"], config["seed"])
-    points, labels = np.empty((n, 2)), np.empty(n)
-    points[train_idx], labels[train_idx] = train[:, :2], train[:, 2]
-    points[test_idx], labels[test_idx] = test[:, :2], test[:, 2]
-    custom = {"name": "drawn", "points": points.tolist(), "labels": labels.tolist(), "task": config["task"],
-              "n_classes": data["n_classes"], "columns": ["x1", "x2"], "class_names": data["class_names"],
-              "is_plane": True, "scaling": None}
-    trainer = Trainer.from_state({**state, "config": {**config, "dataset": "points"}, "custom": custom,
-                                  "pending": None})
-    assert np.array_equal(trainer.data.points[trainer.train_idx], train[:, :2])
-    return trainer
 
 
 def export_and_run(page, tmp_path, epochs: int) -> dict:
@@ -140,20 +129,45 @@ def check_numbers(framework: str, run: dict, printed: str, reference: Trainer, s
     assert f"epoch {state['epoch']:5d}   loss: train {loss}" in printed
 
 
+def check_trained(case: str, page, server, folder):
+    """Export the page's trained network, run both scripts for 6 more epochs: the engine's numbers, then lower loss."""
+    state = saved_state(page, server)
+    reference = Trainer.from_state(state)
+    answers = export_and_run(page, folder, epochs=6)
+    for framework, (run, printed) in answers.items():
+        check_numbers(framework, run, printed, reference, state)
+        losses = [row["train"]["loss"] for row in run["epochs"]]
+        assert len(losses) == 7 and all(math.isfinite(v) for v in losses), (case, framework, losses)
+        assert losses[-1] < losses[0], (case, framework, losses)
+        assert "the page's loss for these weights" in printed, (case, framework)
+
+
 def test_framework_scripts_give_the_engines_numbers_and_train_further(page, server, tmp_path):
     need_frameworks()
     for case, query in TRAINED.items():
         train_in_page(page, query, epochs=8)
-        state = saved_state(page, server)
-        data = page.js("window.nnp.latest.data")
-        reference = engine_on_exported_points(state, data)
-        answers = export_and_run(page, tmp_path / str(list(TRAINED).index(case)), epochs=6)
-        for framework, (run, printed) in answers.items():
-            check_numbers(framework, run, printed, reference, state)
-            losses = [row["train"]["loss"] for row in run["epochs"]]
-            assert len(losses) == 7 and all(math.isfinite(v) for v in losses), (case, framework, losses)
-            assert losses[-1] < losses[0], (case, framework, losses)
-            assert "the page's loss for these weights" in printed, (case, framework)
+        check_trained(case, page, server, tmp_path / str(list(TRAINED).index(case)))
+
+
+def test_framework_scripts_of_the_digits_hold_every_image_at_full_precision(page, server, tmp_path):
+    need_frameworks()
+    train_in_page(page, "?task=multiclass&dataset=digits&loss=cce&output_activation=softmax&hidden=6"
+                        "&activation=tanh&optimizer=adam&learning_rate=0.01&batch_size=50&seed=13", epochs=2)
+    check_trained("digits", page, server, tmp_path)
+
+
+def test_framework_scripts_of_an_uploaded_csv_file_use_its_scaled_columns(page, server, tmp_path):
+    need_frameworks()
+    page.open("?task=binary&hidden=4&activation=tanh&optimizer=adam&learning_rate=0.02&seed=14")
+    path = tmp_path / "people.csv"
+    path.write_text(CSV)
+    page.set_input_files("#csv-file", str(path))
+    page.wait_for("document.querySelector('#csv-dialog').open")
+    page.select_option("#csv-label", "3")                      # predict "kind" from height, weight and age
+    page.click("#csv-load")
+    page.wait_for("window.nnp.latest.config.dataset === 'csv' && window.nnp.latest.data.columns.length === 3")
+    train_in_page_again(page, epochs=20)
+    check_trained("csv", page, server, tmp_path / "run")
 
 
 def test_a_framework_scripts_first_step_is_the_engines_next_step(page, server, tmp_path):
@@ -162,33 +176,26 @@ def test_a_framework_scripts_first_step_is_the_engines_next_step(page, server, t
         train_in_page(page, f"{query}&batch_size=10000", epochs=5)
         state = saved_state(page, server)
         assert state["t"] >= 5 and state["config"]["dropout"] == 0
-        data = page.js("window.nnp.latest.data")
-        reference = engine_on_exported_points(state, data)
+        reference = Trainer.from_state(state)
         answers = export_and_run(page, tmp_path / str(list(STEPPED).index(case)), epochs=1)
         reference.train_batches(1)
         expected = reference.params
         moved = np.abs(expected - np.array(state["params"])).max()
         assert moved > 1e-4, (case, moved)
         for framework, (run, printed) in answers.items():
-            check_numbers(framework, run, printed, engine_on_exported_points(state, data), state)
+            check_numbers(framework, run, printed, Trainer.from_state(state), state)
             weights = np.concatenate([np.concatenate([np.ravel(layer["W"]), layer["b"]]) for layer in run["weights"]])
             difference = np.abs(weights - expected).max()
             assert difference <= 1e-6, f"{case}, {framework}: weights after one step differ by {difference:.3g}"
 
 
-def test_without_the_data_points_the_menu_says_why_and_offers_no_framework_script(page):
-    page.open("?task=multiclass&dataset=digits&hidden=8")
-    page.click("#export-button")
-    for framework in FRAMEWORKS:
-        item = f"#export-{framework}"
-        assert page.js(f"document.querySelector('{item}').disabled"), framework
-        assert "plane data sets only" in page.get_attribute(item, "title")
-        assert "plane data sets only" in page.inner_text(f"{item} .menu-note")
-    assert page.js("document.querySelector('#export-py').disabled") is False
-    page.open("?task=binary&dataset=circle")
-    for framework in FRAMEWORKS:
-        assert page.js(f"document.querySelector('#export-{framework}').disabled") is False, framework
-        assert page.get_attribute(f"#export-{framework}", "title") is None
+def test_the_menu_offers_the_framework_scripts_unless_one_cannot_carry_the_page_state(page):
+    for query in ("?task=multiclass&dataset=digits&hidden=8", "?task=binary&dataset=circle"):
+        page.open(query)
+        page.click("#export-button")
+        for framework in FRAMEWORKS:
+            assert page.js(f"document.querySelector('#export-{framework}').disabled") is False, (query, framework)
+            assert page.get_attribute(f"#export-{framework}", "title") is None
     # PyTorch keeps momentum's velocity divided by the learning rate: at rate 0 it cannot carry the page's
     page.open("?task=binary&dataset=circle&optimizer=momentum&learning_rate=0")
     assert page.js("document.querySelector('#export-torch').disabled")
