@@ -285,18 +285,28 @@ class Trainer:
 
         The last evaluation of each part is kept with a copy of the parameters it used, so the history row
         written after a chunk and the metrics of the frame that follows share one pass over the data."""
-        x, t = (self.x_train, self.t_train) if part == "train" else (self.x_test, self.t_test)
-        setting = (int(self._ip[I_LOSS]), float(self._hp[H_HUBER]))
-        kept = self._evaluated.get(part)
-        if kept is not None and kept[0] is x and kept[1] is t and kept[2] == setting \
-                and kept[3] == self.params.tobytes():
+        key = self._pass_key(part, self.params.tobytes())
+        if self._kept(part, key):
+            kept = self._evaluated[part]
             return kept[4], kept[5]
+        x, t, setting, params = key
         out = np.zeros((x.shape[0], self.n_outputs))
         value = evaluate(self.params, self.layout.table, x, t, setting[0], setting[1], out, self._buf)
         out.flags.writeable = False
         value = float(value) if x.shape[0] and math.isfinite(value) else None
-        self._evaluated[part] = (x, t, setting, self.params.tobytes(), out, value)
+        self._evaluated[part] = (x, t, setting, params, out, value)
         return out, value
+
+    def _pass_key(self, part: str, params: bytes) -> tuple:
+        """What a pass over `part` depends on: (inputs, targets, (loss code, Huber δ), `params` = the parameters'
+        bytes)."""
+        x, t = (self.x_train, self.t_train) if part == "train" else (self.x_test, self.t_test)
+        return x, t, (int(self._ip[I_LOSS]), float(self._hp[H_HUBER])), params
+
+    def _kept(self, part: str, key: tuple) -> bool:
+        """The kept pass over `part` was made with `key` (see _pass_key), so it holds."""
+        kept = self._evaluated.get(part)
+        return kept is not None and kept[0] is key[0] and kept[1] is key[1] and kept[2:4] == key[2:4]
 
     def evaluate(self, rows: int) -> int:
         """Carry the pass that outputs() makes on for at most `rows` more examples (training part, then test),
@@ -304,13 +314,12 @@ class Trainer:
         need no pass). So a caller with a time limit can spread the pass of a large network over several calls;
         new parameters or a new loss start it over. The loss, summed by slices, may differ from one pass in the
         last bits."""
-        params = self.params.tobytes()
-        setting = (int(self._ip[I_LOSS]), float(self._hp[H_HUBER]))
-        left = 0
-        for part, x, t in (("train", self.x_train, self.t_train), ("test", self.x_test, self.t_test)):
-            kept = self._evaluated.get(part)
-            if kept is not None and kept[0] is x and kept[1] is t and kept[2] == setting and kept[3] == params:
+        params, left = self.params.tobytes(), 0
+        for part in ("train", "test"):
+            key = self._pass_key(part, params)
+            if self._kept(part, key):
                 continue
+            x, t, setting, params = key
             partial = self._partial.get(part)     # [x, t, setting, params, outputs, summed loss, rows done]
             if partial is None or partial[0] is not x or partial[1] is not t or partial[2:4] != [setting, params]:
                 partial = self._partial[part] = [x, t, setting, params, np.zeros((x.shape[0], self.n_outputs)),
