@@ -43,8 +43,8 @@ def free_port() -> int:
 def start_server(fps: int):
     import uvicorn
 
-    from server.app import create_app
-    from server.settings import ServerSettings
+    from nnplayground.server.app import create_app
+    from nnplayground.server.settings import ServerSettings
 
     port = free_port()
     app = create_app(ServerSettings(port=port, fps=fps))

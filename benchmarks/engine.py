@@ -15,8 +15,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.numpy_reference import NumpyNet  # noqa: E402
-from engine import Config, Trainer  # noqa: E402
-from engine.grid import grid_inputs  # noqa: E402
+from nnplayground.engine import Config, Trainer  # noqa: E402
+from nnplayground.engine.grid import grid_inputs  # noqa: E402
 
 STANDARD = Config(dataset="spiral", n_points=500, train_ratio=0.5, features=("x1", "x2"), hidden=(8, 8),
                   activation="tanh", loss="mse", output_activation="tanh", optimizer="sgd", learning_rate=0.03,

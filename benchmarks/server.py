@@ -51,7 +51,7 @@ def free_port() -> int:
 
 
 def start_server(extra: list[str]) -> tuple[subprocess.Popen, str]:
-    proc = subprocess.Popen([sys.executable, "-m", "server.cli", "--no-browser", "--debug-stats", "--port",
+    proc = subprocess.Popen([sys.executable, "-m", "nnplayground", "--no-browser", "--debug-stats", "--port",
                              str(free_port()), "--max-sessions", "500", *extra], cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.monotonic() + 180

@@ -1,6 +1,6 @@
 """nnplayground's numerics: data sets, a flat-parameter network, compiled training kernels and the Trainer.
 
-    from engine import Config, Trainer
+    from nnplayground.engine import Config, Trainer
     trainer = Trainer(Config(dataset="spiral", hidden=(8, 8), learning_rate=0.03))
     trainer.train(epochs=200)
     trainer.metrics()["test"]["accuracy"]

@@ -1,6 +1,6 @@
 """The web application: the pages, static files, the session and race WebSockets, CSV and state upload, health.
 
-    from server import ServerSettings, create_app
+    from nnplayground.server import ServerSettings, create_app
     app = create_app(ServerSettings(fps=30))
 
 Every route sits behind ``security.Guard`` (Host, Origin, join token). Replies never carry a traceback or a path:
@@ -12,7 +12,6 @@ import os
 import threading
 import time
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 from fastapi import FastAPI, Request, WebSocket
 from fastapi.exceptions import RequestValidationError
@@ -23,10 +22,11 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
-from engine import Config, ConfigError, DataError, Trainer
-from engine.datasets import LIMITS as DATA_LIMITS
-from engine.datasets import preview_csv
-from engine.one_weight import OneWeight
+from .. import resource
+from ..engine import Config, ConfigError, DataError, Trainer
+from ..engine.datasets import LIMITS as DATA_LIMITS
+from ..engine.datasets import preview_csv
+from ..engine.one_weight import OneWeight
 
 from . import frames, labs, protocol
 from .protocol import PROTOCOL_VERSION, ProtocolError, dumps, parse_client, parse_race
@@ -37,7 +37,6 @@ from .security import Guard
 from .session import Session, Subscriber, _Conflict
 from .settings import ServerSettings
 
-ROOT = Path(__file__).resolve().parent.parent
 TOKEN_HEADER = "x-session-token"
 log = logging.getLogger("nnplayground")
 warm_log = logging.getLogger("nnplayground.warm_up")     # warm_up's progress (the CLI prints it)
@@ -178,7 +177,7 @@ class CommonHeaders:
 
 def create_app(settings: ServerSettings | None = None) -> FastAPI:
     settings = settings or ServerSettings()
-    templates = Jinja2Templates(directory=str(ROOT / "templates"))
+    templates = Jinja2Templates(directory=str(resource("templates")))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -245,7 +244,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     for path, (template, _title) in PAGES.items():
         app.add_api_route(path, page(template), methods=["GET"], include_in_schema=False)
 
-    app.mount("/static", StaticFiles(directory=str(ROOT / "static"), check_dir=False), name="static")
+    app.mount("/static", StaticFiles(directory=str(resource("static")), check_dir=False), name="static")
 
     @app.get("/healthz")
     async def healthz(request: Request):

@@ -209,6 +209,3 @@ def main(argv=None) -> int:
         pass
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from engine.diagnosis import Checkup
-from engine.grid import grid_inputs, unit_maps
-from engine.jit import kernel
-from engine.mistakes import misclassified
-from engine.warp import warped_space
+from ..engine.diagnosis import Checkup
+from ..engine.grid import grid_inputs, unit_maps
+from ..engine.jit import kernel
+from ..engine.mistakes import misclassified
+from ..engine.warp import warped_space
 
 from .protocol import dumps, finite_or_none
 

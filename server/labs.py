@@ -5,8 +5,8 @@ setting changes; a step, a run or a reset only moves along the path the answer a
 """
 import numpy as np
 
-from engine.one_weight import OneWeight
-from engine.perceptron import decide, learn
+from ..engine.one_weight import OneWeight
+from ..engine.perceptron import decide, learn
 
 from .protocol import OneWeightRequest, PerceptronRequest, finite_or_none
 

@@ -32,19 +32,19 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
-from engine import DATASETS
-from engine import activations as _activations
-from engine import config as _config
-from engine import losses as _losses
-from engine import optimizers as _optimizers
-from engine.datasets import LIMITS as _DATA_LIMITS
-from engine.datasets import PLANE_EXTENT
-from engine.features import FEATURES, LABELS as FEATURE_LABELS
-from engine.grid import MAX_GRID
-from engine.mistakes import MAX_SHOWN as MAX_MISTAKES
-from engine.race import MAX_EPOCHS as MAX_RACE_EPOCHS, MAX_LANES
-from engine.one_weight import VERDICTS as _VERDICTS
-from engine.trainer import HISTORY_LIMIT, MAX_COUNT, STATE_VERSION
+from ..engine import DATASETS
+from ..engine import activations as _activations
+from ..engine import config as _config
+from ..engine import losses as _losses
+from ..engine import optimizers as _optimizers
+from ..engine.datasets import LIMITS as _DATA_LIMITS
+from ..engine.datasets import PLANE_EXTENT
+from ..engine.features import FEATURES, LABELS as FEATURE_LABELS
+from ..engine.grid import MAX_GRID
+from ..engine.mistakes import MAX_SHOWN as MAX_MISTAKES
+from ..engine.race import MAX_EPOCHS as MAX_RACE_EPOCHS, MAX_LANES
+from ..engine.one_weight import VERDICTS as _VERDICTS
+from ..engine.trainer import HISTORY_LIMIT, MAX_COUNT, STATE_VERSION
 
 PROTOCOL_VERSION = 1
 MAX_MESSAGE_BYTES = 65_536          # a larger text message gets an error reply (too_large)

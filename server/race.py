@@ -18,8 +18,8 @@ import time
 
 import numpy as np
 
-from engine import Config, ConfigError
-from engine.race import LANE_SETTINGS, Race
+from ..engine import Config, ConfigError
+from ..engine.race import LANE_SETTINGS, Race
 
 from . import frames
 from .protocol import dumps, finite_or_none

@@ -19,10 +19,11 @@ import ipaddress
 import json
 import secrets
 from http.cookies import SimpleCookie
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import jinja2
+
+from .. import resource
 
 JOIN_COOKIE = "nnp_join"
 OPEN_PATHS = ("/healthz",)
@@ -31,7 +32,7 @@ ADVICE = {
     "join_required": "Ask your teacher for the link to this playground (it ends in ?join=…) and open that link.",
     "bad_host": "Open the playground by the address the nnplayground command printed.",
 }
-_PAGES = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent.parent / "templates"),
+_PAGES = jinja2.Environment(loader=jinja2.FileSystemLoader(resource("templates")),
                             autoescape=True)
 
 

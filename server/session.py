@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from engine import Config, ConfigError, DataError, Trainer
-from engine.config import LIVE
-from engine.datasets import LIMITS as DATA_LIMITS
+from ..engine import Config, ConfigError, DataError, Trainer
+from ..engine.config import LIVE
+from ..engine.datasets import LIMITS as DATA_LIMITS
 
 from . import frames
 from .protocol import MAX_SPEED, dumps, finite_or_none

@@ -46,8 +46,8 @@ class ServerThread:
     def __init__(self, port: int | None = None, **settings):
         import uvicorn
 
-        from server.app import create_app
-        from server.settings import ServerSettings
+        from nnplayground.server.app import create_app
+        from nnplayground.server.settings import ServerSettings
 
         self.port = port or free_port()
         app = create_app(ServerSettings(port=self.port, **settings))

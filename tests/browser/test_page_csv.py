@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from engine import Trainer
+from nnplayground.engine import Trainer
 
 FACTS = "import('/static/js/progress.js').then((m) => new Promise((r) => m.onFacts((f) => r({ ...f }))))"
 

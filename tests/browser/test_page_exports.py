@@ -15,7 +15,7 @@ import urllib.request
 
 import numpy as np
 
-from engine import Trainer
+from nnplayground.engine import Trainer
 
 
 def download(page, item: str):

@@ -16,7 +16,7 @@ import sys
 import numpy as np
 import pytest
 
-from engine import Trainer
+from nnplayground.engine import Trainer
 from test_page_exports import download, saved_state
 
 FRAMEWORKS = ("torch", "keras")

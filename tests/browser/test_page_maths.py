@@ -57,8 +57,8 @@ def test_editing_a_matrix_cell_changes_the_weight_and_the_map(page):
 def engine_reference(page, epochs: int = 0, batches: int = 0) -> dict:
     """The engine's own inspector on the page's configuration and pinned point after `epochs` epochs (or `batches`
     iterations) of training, computed here in the test."""
-    from engine.config import Config
-    from engine.trainer import Trainer
+    from nnplayground.engine.config import Config
+    from nnplayground.engine.trainer import Trainer
 
     config = {k: tuple(v) if isinstance(v, list) else v for k, v in page.config().items()}
     trainer = Trainer(Config(**config))

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import reference as ref
-from engine.activations import CODES, HIDDEN, LEAKY_SLOPE, curve, tanh_into
+from nnplayground.engine.activations import CODES, HIDDEN, LEAKY_SLOPE, curve, tanh_into
 
 Z = np.concatenate([np.linspace(-30.0, 30.0, 600_001), [-4.5, 4.5, -9.0, 9.0, 0.0, -0.0, 1e-300, -1e-300]])
 TANH_BOUND = 5e-12

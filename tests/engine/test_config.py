@@ -7,8 +7,8 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from engine import Config, ConfigError, Trainer
-from engine.datasets import DataError
+from nnplayground.engine import Config, ConfigError, Trainer
+from nnplayground.engine.datasets import DataError
 
 # (settings, words the message must contain)
 BAD = [

@@ -2,8 +2,8 @@
 every row used are refused with a message naming them; one constant column beside a varying one is fine."""
 import pytest
 
-from engine import Trainer
-from engine.datasets import DataError, parse_csv
+from nnplayground.engine import Trainer
+from nnplayground.engine.datasets import DataError, parse_csv
 
 
 @pytest.mark.parametrize("text,features,named", [

@@ -3,7 +3,7 @@ import time
 import numpy as np
 import pytest
 
-from engine.datasets import (DATASETS, LIMITS, PLANE_EXTENT, DataError, Dataset, from_points, generate,
+from nnplayground.engine.datasets import (DATASETS, LIMITS, PLANE_EXTENT, DataError, Dataset, from_points, generate,
                              load_digits, parse_csv, preview_csv, split)
 
 PLANE_SETS = [name for name in DATASETS if name != 'digits']

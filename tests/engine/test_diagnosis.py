@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 import reference as ref
-from engine import Trainer
-from engine.activations import CODES
-from engine.diagnosis import CHUNK, STALL_EPOCHS, diagnose, dead_units, stalled_epochs
-from engine.layout import build_layout
+from nnplayground.engine import Trainer
+from nnplayground.engine.activations import CODES
+from nnplayground.engine.diagnosis import CHUNK, STALL_EPOCHS, diagnose, dead_units, stalled_epochs
+from nnplayground.engine.layout import build_layout
 
 
 def reference_dead(net, x):

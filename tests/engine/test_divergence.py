@@ -9,9 +9,9 @@ import math
 import numpy as np
 import pytest
 
-from engine import Trainer
-from engine.datasets import DATASETS
-from engine.divergence import LossWatch
+from nnplayground.engine import Trainer
+from nnplayground.engine.datasets import DATASETS
+from nnplayground.engine.divergence import LossWatch
 
 SPIRAL_AT_10 = dict(dataset="spiral", learning_rate=10.0)
 

@@ -3,7 +3,7 @@ network, so that no call runs long), against the one pass train_batches makes it
 import numpy as np
 import pytest
 
-from engine import Config, Trainer
+from nnplayground.engine import Config, Trainer
 
 SETTINGS = dict(dataset="spiral", n_points=300, hidden=(16, 16), learning_rate=0.05, batch_size=5)
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from engine.features import FEATURES, LABELS, feature_matrix, validate
+from nnplayground.engine.features import FEATURES, LABELS, feature_matrix, validate
 
 POINTS = np.array([[0.0, 0.0], [1.5, -2.0], [-6.0, 6.0], [6.0, 6.0], [-0.3, 4.2]])
 X1, X2 = POINTS[:, 0], POINTS[:, 1]

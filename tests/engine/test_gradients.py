@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 import reference as ref
-from engine import Trainer
-from engine.activations import CODES as ACT_CODES, HIDDEN
-from engine.kernels import evaluate, example_gradient
-from engine.layout import build_layout
-from engine.losses import ALLOWED, CODES as LOSS_CODES
+from nnplayground.engine import Trainer
+from nnplayground.engine.activations import CODES as ACT_CODES, HIDDEN
+from nnplayground.engine.kernels import evaluate, example_gradient
+from nnplayground.engine.layout import build_layout
+from nnplayground.engine.losses import ALLOWED, CODES as LOSS_CODES
 
 N_IN, HIDDEN_SIZES, N_EXAMPLES = 3, (4, 3), 4
 HUBER_DELTA = 0.5

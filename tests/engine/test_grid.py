@@ -3,12 +3,12 @@ import numpy as np
 import pytest
 
 import reference as ref
-from engine import Trainer
-from engine.activations import SIGMOID, TANH
-from engine.datasets import PLANE_EXTENT
-from engine.features import feature_matrix
-from engine.grid import MAX_GRID, grid_points, unit_maps
-from engine.layout import build_layout
+from nnplayground.engine import Trainer
+from nnplayground.engine.activations import SIGMOID, TANH
+from nnplayground.engine.datasets import PLANE_EXTENT
+from nnplayground.engine.features import feature_matrix
+from nnplayground.engine.grid import MAX_GRID, grid_points, unit_maps
+from nnplayground.engine.layout import build_layout
 
 FAST_TANH_BOUND = 4e-7      # measured 3.6e-7: a few float32 ulps of 1
 

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import numpy as np
 
-from engine import Trainer
+from nnplayground.engine import Trainer
 from numba.core.registry import CPUDispatcher as Dispatcher
 
-from engine import activations, grid, kernels, optimizers
-from engine.activations import _curve, curve
-from engine.grid import unit_maps
+from nnplayground.engine import activations, grid, kernels, optimizers
+from nnplayground.engine.activations import _curve, curve
+from nnplayground.engine.grid import unit_maps
 
 # the kernels Python calls: each compiles for exactly one signature
 KERNELS = {"train_chunk": kernels.train_chunk, "evaluate": kernels.evaluate,
@@ -75,9 +75,9 @@ def test_new_shapes_and_settings_do_not_recompile():
 _CHILD = """
 import time
 started = time.perf_counter()
-from engine import Trainer
-from engine import kernels
-from engine.grid import unit_maps
+from nnplayground.engine import Trainer
+from nnplayground.engine import kernels
+from nnplayground.engine.grid import unit_maps
 t = Trainer(dataset="spiral", hidden=(8, 8), activation="tanh")
 t.train(2)
 t.metrics()

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from engine import ConfigError, Trainer
-from engine.mistakes import misclassified
+from nnplayground.engine import ConfigError, Trainer
+from nnplayground.engine.mistakes import misclassified
 
 
 @pytest.fixture(scope="module")

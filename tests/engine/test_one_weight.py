@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from engine.config import ConfigError
-from engine.one_weight import OneWeight
+from nnplayground.engine.config import ConfigError
+from nnplayground.engine.one_weight import OneWeight
 
 
 def test_worked_example_slope_8_step_to_4_2_optimum_3():

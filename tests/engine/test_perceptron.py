@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
-from engine import Trainer
-from engine.config import ConfigError
-from engine.perceptron import decide, learn
+from nnplayground.engine import Trainer
+from nnplayground.engine.config import ConfigError
+from nnplayground.engine.perceptron import decide, learn
 
 WEIGHTS = [0.5, 0.3, 0.2]   # cheap flights, days off, good weather
 

@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 import reference as ref
-from engine import Trainer
-from engine.optimizers import CODES as OPTIMIZERS
+from nnplayground.engine import Trainer
+from nnplayground.engine.optimizers import CODES as OPTIMIZERS
 
 # optimizer settings away from the defaults, so that a setting the kernels ignored would show
 SETTINGS = dict(momentum=0.8, beta1=0.85, beta2=0.99, rho=0.95, epsilon=1e-7)
@@ -431,7 +431,7 @@ def test_dropout_trains_but_evaluation_never_drops():
 # ---------------------------------------------------------------------------------------------- (i) hand edits
 
 def test_hand_edits_change_predictions():
-    from engine import ConfigError
+    from nnplayground.engine import ConfigError
     trainer = Trainer(dataset="circle", hidden=(3,), activation="tanh").train(2)
     points = np.array([[1.0, 2.0], [-3.0, 0.5], [4.0, -4.0]])
     before = trainer.predict(points)

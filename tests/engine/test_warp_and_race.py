@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
-from engine import Config, ConfigError, Trainer
-from engine.race import Race
-from engine.warp import warped_space
+from nnplayground.engine import Config, ConfigError, Trainer
+from nnplayground.engine.race import Race
+from nnplayground.engine.warp import warped_space
 
 
 @pytest.fixture(scope="module")

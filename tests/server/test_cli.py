@@ -71,7 +71,7 @@ def test_the_command_takes_the_next_free_port_opens_the_browser_and_stops_on_ctr
     (["--port", "70000"], "--port must be between 0 and 65535"),
 ])
 def test_absurd_options_are_refused_with_the_allowed_range(args, words):
-    done = subprocess.run([sys.executable, "-m", "server.cli", "--no-browser", *args], cwd=ROOT, capture_output=True,
+    done = subprocess.run([sys.executable, "-m", "nnplayground", "--no-browser", *args], cwd=ROOT, capture_output=True,
                           text=True, timeout=60)
     assert done.returncode == 2 and words in done.stderr and "Traceback" not in done.stderr
 
@@ -94,7 +94,7 @@ def test_a_cold_start_shows_the_engine_compiling_group_by_group_and_says_the_nex
 
 
 def test_help_explains_serving_a_classroom():
-    done = subprocess.run([sys.executable, "-m", "server.cli", "--help"], cwd=ROOT, capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-m", "nnplayground", "--help"], cwd=ROOT, capture_output=True, text=True,
                           timeout=60)
     text = " ".join(done.stdout.split())
     assert done.returncode == 0

@@ -19,8 +19,8 @@ import time
 import pytest
 import websockets
 
-from server.cli import parse_args
-from server.connections import client_of
+from nnplayground.server.cli import parse_args
+from nnplayground.server.connections import client_of
 from wire import ROOT, STANDARD, Client, free_port, run
 
 ATTACKERS = ("127.0.0.1", "127.0.0.2", "127.0.0.3", "127.0.0.4")    # all of 127/8 is this machine
@@ -37,7 +37,7 @@ class Server:
         limit = None if nofile is None else (lambda: resource.setrlimit(resource.RLIMIT_NOFILE, nofile))
         with open(log_path, "w") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "server.cli", "--no-browser", "--port", str(free_port()), *args],
+                [sys.executable, "-m", "nnplayground", "--no-browser", "--port", str(free_port()), *args],
                 cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, preexec_fn=limit)
         deadline = time.monotonic() + 120
         while not (found := re.search(r"running at (http://\S+)", self.log())):
@@ -367,7 +367,7 @@ def test_absurd_connection_limits_are_refused_with_the_allowed_range(args, words
 
 
 def test_an_open_file_limit_too_low_for_any_connection_is_refused_at_start():
-    done = subprocess.run([sys.executable, "-m", "server.cli", "--no-browser", "--port", str(free_port())], cwd=ROOT,
+    done = subprocess.run([sys.executable, "-m", "nnplayground", "--no-browser", "--port", str(free_port())], cwd=ROOT,
                           capture_output=True, text=True, timeout=60,
                           preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (100, 100)))
     assert done.returncode == 1 and "the open-file limit of 100 leaves no descriptors" in done.stderr

@@ -2,7 +2,7 @@
 split as the engine splits them, for the plane, the digits and an uploaded CSV file; the token is required."""
 import numpy as np
 
-from server.protocol import loads_strict
+from nnplayground.server.protocol import loads_strict
 from wire import open_page
 
 CSV = "height,weight,age,kind\n" + "\n".join(

@@ -2,10 +2,10 @@
 protocol.FrameMessage, worked out at most once a second."""
 import time
 
-from engine import Trainer
-from engine.diagnosis import INTERVAL, STALL_EPOCHS
-from server import frames
-from server.protocol import loads_strict, server_adapter
+from nnplayground.engine import Trainer
+from nnplayground.engine.diagnosis import INTERVAL, STALL_EPOCHS
+from nnplayground.server import frames
+from nnplayground.server.protocol import loads_strict, server_adapter
 
 
 def frame_of(trainer, cache):

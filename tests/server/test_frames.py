@@ -3,9 +3,9 @@ import struct
 
 import numpy as np
 
-from engine import Config, Trainer
-from server import frames
-from server.protocol import loads_strict, server_adapter
+from nnplayground.engine import Config, Trainer
+from nnplayground.server import frames
+from nnplayground.server.protocol import loads_strict, server_adapter
 
 
 def decode(binary: bytes, layout: dict | None):

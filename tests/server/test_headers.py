@@ -3,7 +3,7 @@ guard's refusals and an unexpected error alike; and CSV column and class names w
 import pytest
 from fastapi.testclient import TestClient
 
-from server.app import PAGES
+from nnplayground.server.app import PAGES
 from wire import make_client, open_page
 
 POLICY = {"default-src": ["'self'"], "img-src": ["'self'", "data:"], "object-src": ["'none'"],

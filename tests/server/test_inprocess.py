@@ -403,7 +403,7 @@ def test_sessions_are_forgotten_after_the_resume_window():
 def test_a_server_bug_reaches_the_page_as_a_plain_message_and_the_session_goes_on(page, monkeypatch):
     """A failing command answers `internal` without any traceback or file path; a failing training turn pauses
     the session with a status that says so, and play resumes it."""
-    from server.session import Session
+    from nnplayground.server.session import Session
 
     def broken_edit(self, command, out):
         raise RuntimeError("boom in /work/main/server/session.py line 1")
@@ -435,9 +435,9 @@ def test_configures_queued_together_cost_one_rebuild_and_a_refused_one_is_answer
     """A burst of configure messages from one page, waiting for the same turn, is applied as one configure (later
     values win); a rebuild waits REBUILD_INTERVAL after the one before; if the burst as a whole is refused, each
     message is tried on its own, so the good ones apply and only the bad one gets an error."""
-    from engine import Trainer
-    from server import protocol
-    from server.session import REBUILD_INTERVAL, Session
+    from nnplayground.engine import Trainer
+    from nnplayground.server import protocol
+    from nnplayground.server.session import REBUILD_INTERVAL, Session
 
     class Idle:                                  # the turn is run by hand here, not by engine threads
         def wake(self, *a, **k): pass

@@ -4,7 +4,7 @@ import json
 import numpy as np
 import pytest
 
-from server.protocol import LAB_BODY_BYTES, OneWeightPath, PerceptronResult, loads_strict
+from nnplayground.server.protocol import LAB_BODY_BYTES, OneWeightPath, PerceptronResult, loads_strict
 
 DEFAULT = {"type": "one_weight", "w": 5, "x": 2, "target": 6, "learning_rate": 0.1}
 TABLE = [[1, 1, 1, 1], [1, 0, 1, 1], [0, 1, 1, 1], [1, 1, 0, 1], [0, 0, 1, 0], [0, 1, 0, 0], [1, 0, 0, 0],

@@ -3,7 +3,7 @@ import json
 
 import pytest
 
-from server.protocol import (CLIENT_TYPES, MAX_MESSAGE_BYTES, ProtocolError, Settings, choices, limits, loads_strict,
+from nnplayground.server.protocol import (CLIENT_TYPES, MAX_MESSAGE_BYTES, ProtocolError, Settings, choices, limits, loads_strict,
                              parse_client, server_adapter)
 
 VALID = [

@@ -5,10 +5,10 @@ import struct
 import numpy as np
 import pytest
 
-from engine import Config
-from engine.race import LANE_SETTINGS, Race
-from server.protocol import RACE_TYPES, Lane, ProtocolError, parse_race
-from server.race import decode_race_frame
+from nnplayground.engine import Config
+from nnplayground.engine.race import LANE_SETTINGS, Race
+from nnplayground.server.protocol import RACE_TYPES, Lane, ProtocolError, parse_race
+from nnplayground.server.race import decode_race_frame
 from wire import make_client, open_page
 
 XOR = {"dataset": "xor", "hidden": [8], "noise": 0.1, "seed": 4}

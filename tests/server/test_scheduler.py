@@ -4,7 +4,7 @@ import asyncio
 import threading
 import time
 
-from server.scheduler import Scheduler
+from nnplayground.server.scheduler import Scheduler
 from wire import run
 
 

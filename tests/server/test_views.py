@@ -5,8 +5,8 @@ import time
 import numpy as np
 import pytest
 
-from engine import Trainer
-from engine.warp import warped_space
+from nnplayground.engine import Trainer
+from nnplayground.engine.warp import warped_space
 
 from wire import STANDARD
 

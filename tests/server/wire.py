@@ -20,8 +20,8 @@ import httpx
 import websockets
 from fastapi.testclient import TestClient
 
-from server import ServerSettings, create_app
-from server.protocol import loads_strict, server_adapter
+from nnplayground.server import ServerSettings, create_app
+from nnplayground.server.protocol import loads_strict, server_adapter
 
 ROOT = Path(__file__).resolve().parents[2]
 STANDARD = {"dataset": "spiral", "n_points": 500, "hidden": [8, 8], "activation": "tanh", "loss": "mse",
@@ -109,14 +109,15 @@ def free_port() -> int:
 
 
 class LiveServer:
-    """`python -m server.cli` in a subprocess on a free loopback port."""
+    """`python -m nnplayground` in a subprocess on a free loopback port (by default this checkout's Python, run
+    from the checkout)."""
 
-    def __init__(self, *args: str, env: dict | None = None):
+    def __init__(self, *args: str, env: dict | None = None, python: str = sys.executable, cwd: Path = ROOT):
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "server.cli", "--no-browser", "--port", str(free_port()), *args],
-            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            [python, "-m", "nnplayground", "--no-browser", "--port", str(free_port()), *args],
+            cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
             env=None if env is None else {**os.environ, **env})
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 240
         self.output = []
         while time.monotonic() < deadline:
             line = self.proc.stdout.readline()
