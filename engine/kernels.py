@@ -22,6 +22,12 @@ from .settings import H_DROPOUT, H_HUBER, H_L1, H_L2, I_BATCH, I_LEARN_BIAS, I_L
 
 BLOCK_EXAMPLES = 32
 BLOCK_FLOATS = 8192
+# train_chunk's cursor (int64, CURSOR_SIZE): where the chunk stands and why it stopped
+C_EPOCH, C_EXAMPLE, C_BUDGET, C_STOPPED = range(4)
+CURSOR_SIZE = 4
+# rows of the unit buffer buf (BUF_ROWS, units · block): pre-activations, activations, errors δ, dropout mask
+Z_ROW, A_ROW, DELTA_ROW, MASK_ROW = range(4)
+BUF_ROWS = 4
 
 
 def block_size(n_units: int) -> int:
@@ -247,24 +253,24 @@ def _count_nonfinite(w):
 
 @kernel
 def train_chunk(w, g, m, s, table, x, t, orders, seeds, hp, ip, buf, epoch_loss, cursor):
-    """Train over orders (E, n) of example indices, in batches of ip[I_BATCH], from cursor[0] epochs and
-    cursor[1] examples into the chunk, until cursor[2] batches are done or the orders end.
+    """Train over orders (E, n) of example indices, in batches of ip[I_BATCH], from cursor[C_EPOCH] epochs and
+    cursor[C_EXAMPLE] examples into the chunk, until cursor[C_BUDGET] batches are done or the orders end.
 
     Each batch: g = mean over its examples of ∂L/∂w, plus the penalty's gradient; then one optimizer update.
     epoch_loss[e] receives the mean training loss seen during epoch e of the chunk (with dropout, weights moving).
-    seeds (E,) seed the dropout masks of each batch. On return cursor holds the position reached; cursor[3] is 1
-    when a non-finite loss or weight stopped training, else 0.
+    seeds (E,) seed the dropout masks of each batch. On return cursor holds the position reached;
+    cursor[C_STOPPED] is 1 when a non-finite loss or weight stopped training, else 0.
     """
     n_epochs, n = orders.shape
     batch = min(max(ip[I_BATCH], 1), n)
     dropout = hp[H_DROPOUT]
-    z, a, d, mask = buf[0], buf[1], buf[2], buf[3]
+    z, a, d, mask = buf[Z_ROW], buf[A_ROW], buf[DELTA_ROW], buf[MASK_ROW]
     block = _block_size(table, buf)
-    budget = cursor[2]
+    budget = cursor[C_BUDGET]
     done = 0
-    cursor[3] = 0
-    while cursor[0] < n_epochs and done < budget:
-        e, start = cursor[0], cursor[1]
+    cursor[C_STOPPED] = 0
+    while cursor[C_EPOCH] < n_epochs and done < budget:
+        e, start = cursor[C_EPOCH], cursor[C_EXAMPLE]
         stop = min(start + batch, n)
         if dropout > 0.0:
             np.random.seed((seeds[e] + start) & 0x7FFFFFFF)
@@ -293,19 +299,19 @@ def train_chunk(w, g, m, s, table, x, t, orders, seeds, hp, ip, buf, epoch_loss,
         finite = math.isfinite(total) and _count_nonfinite(w) == 0
         if stop == n:
             epoch_loss[e] /= n
-            cursor[0] = e + 1
-            cursor[1] = 0
+            cursor[C_EPOCH] = e + 1
+            cursor[C_EXAMPLE] = 0
         else:
-            cursor[1] = stop
+            cursor[C_EXAMPLE] = stop
         if not finite:
-            cursor[3] = 1
+            cursor[C_STOPPED] = 1
             break
 
 
 @kernel
 def evaluate(w, table, x, t, loss, huber_delta, out, buf):
     """Outputs out (N, K) for inputs x (N, n0) without dropout; returns the mean loss against targets t (N, K)."""
-    z, a, d, mask = buf[0], buf[1], buf[2], buf[3]
+    z, a, d, mask = buf[Z_ROW], buf[A_ROW], buf[DELTA_ROW], buf[MASK_ROW]
     block = _block_size(table, buf)
     rows = np.arange(x.shape[0])
     last = table.shape[0] - 1
@@ -326,7 +332,7 @@ def evaluate(w, table, x, t, loss, huber_delta, out, buf):
 def example_gradient(w, table, x, t, loss, huber_delta, g, buf):
     """One example's loss, with z, a, δ (U,) left in buf rows 0–2 and ∂L/∂w written to g (P,) (no dropout,
     no penalty)."""
-    z, a, d, mask = buf[0], buf[1], buf[2], buf[3]
+    z, a, d, mask = buf[Z_ROW], buf[A_ROW], buf[DELTA_ROW], buf[MASK_ROW]
     for i in range(x.shape[0]):
         z[i] = x[i]
         a[i] = x[i]

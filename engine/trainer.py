@@ -15,9 +15,11 @@ from .datasets import LIMITS as DATA_LIMITS, PLANE_EXTENT, TASKS, DataError, Dat
     from_points, generate, parse_csv, split
 from .features import feature_matrix
 from .grid import grid_inputs, unit_maps
-from .kernels import add_penalty, block_size, evaluate, example_gradient, train_chunk
-from .layout import build_layout, init_params, init_schemes
+from .kernels import (A_ROW, BUF_ROWS, C_BUDGET, C_EPOCH, C_EXAMPLE, C_STOPPED, CURSOR_SIZE, DELTA_ROW, Z_ROW,
+                      add_penalty, block_size, evaluate, example_gradient, train_chunk)
+from .layout import OUT_UNIT, build_layout, init_params, init_schemes
 from .metrics import classification, regression
+from .passes import Passes, PassKey
 from .settings import (H_BETA1, H_BETA2, H_DROPOUT, H_EPSILON, H_HUBER, H_L1, H_L2, H_LR, H_MOMENTUM, H_RHO,
                        H_SIZE, I_BATCH, I_LEARN_BIAS, I_LOSS, I_OPTIMIZER, I_OUTPUT, I_SIZE, I_T)
 
@@ -84,9 +86,8 @@ class Trainer:
         self._grads = np.zeros_like(self.params)
         self._m = np.zeros_like(self.params)
         self._s = np.zeros_like(self.params)
-        self._buf = np.zeros((4, self.layout.n_units * block_size(self.layout.n_units)))
-        self._evaluated: dict = {}      # part -> (x, t, (loss, huber δ), params, outputs, loss): see outputs()
-        self._partial: dict = {}        # part -> a pass evaluate() has begun: see there
+        self._buf = np.zeros((BUF_ROWS, self.layout.n_units * block_size(self.layout.n_units)))
+        self._passes = Passes()
         self._hp = np.zeros(H_SIZE)
         self._ip = np.zeros(I_SIZE, dtype=np.int64)
         self._apply_live()
@@ -229,16 +230,17 @@ class Trainer:
         self._last_good = (self.params.copy(), self._m.copy(), self._s.copy(), int(self._ip[I_T]),
                            self.epoch, self.iteration, self.examples_seen, self._pending)
         epoch_loss = np.zeros(rows)
-        cursor = np.array([0, position, budget, 0], dtype=np.int64)
+        cursor = np.zeros(CURSOR_SIZE, dtype=np.int64)
+        cursor[C_EXAMPLE], cursor[C_BUDGET] = position, budget
         iterations_before = int(self._ip[I_T])
         train_chunk(self.params, self._grads, self._m, self._s, self.layout.table, self.x_train, self.t_train,
                     orders, seeds, self._hp, self._ip, self._buf, epoch_loss, cursor)
-        done_rows, pos = int(cursor[0]), int(cursor[1])
+        done_rows, pos = int(cursor[C_EPOCH]), int(cursor[C_EXAMPLE])
         self.iteration += int(self._ip[I_T]) - iterations_before
         self.examples_seen += done_rows * n + pos - position
         self.epoch += done_rows
         self._pending = (orders[done_rows], int(seeds[done_rows]), pos) if pos else None
-        if cursor[3] or not np.isfinite(self.params).all():
+        if cursor[C_STOPPED] or not np.isfinite(self.params).all():
             self._record()
             self.divergence = nonfinite_report(self.epoch, self.iteration)
         elif record:
@@ -283,30 +285,19 @@ class Trainer:
     def outputs(self, part: str = "train") -> tuple[np.ndarray, float | None]:
         """(outputs (N, K) read-only, mean loss) on the 'train' or 'test' part, without dropout.
 
-        The last evaluation of each part is kept with a copy of the parameters it used, so the history row
+        The last pass over each part is kept with what it depends on (engine/passes.py), so the history row
         written after a chunk and the metrics of the frame that follows share one pass over the data."""
         key = self._pass_key(part, self.params.tobytes())
-        if self._kept(part, key):
-            kept = self._evaluated[part]
-            return kept[4], kept[5]
-        x, t, setting, params = key
-        out = np.zeros((x.shape[0], self.n_outputs))
-        value = evaluate(self.params, self.layout.table, x, t, setting[0], setting[1], out, self._buf)
-        out.flags.writeable = False
-        value = float(value) if x.shape[0] and math.isfinite(value) else None
-        self._evaluated[part] = (x, t, setting, params, out, value)
-        return out, value
+        done = self._passes.kept(part, key)
+        if done is None:
+            done, _ = self._passes.advance(part, key, self.params, self.layout.table, self._buf, self.n_outputs,
+                                           key.x.shape[0])
+        return done.out, done.loss
 
-    def _pass_key(self, part: str, params: bytes) -> tuple:
-        """What a pass over `part` depends on: (inputs, targets, (loss code, Huber δ), `params` = the parameters'
-        bytes)."""
+    def _pass_key(self, part: str, params: bytes) -> PassKey:
+        """What a pass over `part` depends on, with `params` the parameters' bytes."""
         x, t = (self.x_train, self.t_train) if part == "train" else (self.x_test, self.t_test)
-        return x, t, (int(self._ip[I_LOSS]), float(self._hp[H_HUBER])), params
-
-    def _kept(self, part: str, key: tuple) -> bool:
-        """The kept pass over `part` was made with `key` (see _pass_key), so it holds."""
-        kept = self._evaluated.get(part)
-        return kept is not None and kept[0] is key[0] and kept[1] is key[1] and kept[2:4] == key[2:4]
+        return PassKey(x, t, int(self._ip[I_LOSS]), float(self._hp[H_HUBER]), params)
 
     def evaluate(self, rows: int) -> int:
         """Carry the pass that outputs() makes on for at most `rows` more examples (training part, then test),
@@ -317,28 +308,12 @@ class Trainer:
         params, left = self.params.tobytes(), 0
         for part in ("train", "test"):
             key = self._pass_key(part, params)
-            if self._kept(part, key):
+            if self._passes.kept(part, key):
                 continue
-            x, t, setting, params = key
-            partial = self._partial.get(part)     # [x, t, setting, params, outputs, summed loss, rows done]
-            if partial is None or partial[0] is not x or partial[1] is not t or partial[2:4] != [setting, params]:
-                partial = self._partial[part] = [x, t, setting, params, np.zeros((x.shape[0], self.n_outputs)),
-                                                 0.0, 0]
-            out, start = partial[4], partial[6]
-            n = min(max(rows, 0), x.shape[0] - start)
-            if n:
-                value = evaluate(self.params, self.layout.table, x[start:start + n], t[start:start + n],
-                                 setting[0], setting[1], out[start:start + n], self._buf)
-                partial[5] += value * n
-                partial[6] = start = start + n
-                rows -= n
-            if start < x.shape[0]:
-                left += x.shape[0] - start
-                continue
-            del self._partial[part]
-            out.flags.writeable = False
-            value = partial[5] / x.shape[0] if x.shape[0] else math.nan
-            self._evaluated[part] = (x, t, setting, params, out, float(value) if math.isfinite(value) else None)
+            begun, used = self._passes.advance(part, key, self.params, self.layout.table, self._buf,
+                                               self.n_outputs, rows)
+            rows -= used
+            left += key.x.shape[0] - begun.done
         return left
 
     def loss(self, part: str = "train") -> float | None:
@@ -423,9 +398,10 @@ class Trainer:
                   "update": {"optimizer": c.optimizer, "t": step,
                              **{name: float(getattr(c, name)) for name in optimizers.SETTINGS[c.optimizer]}}}
         for l in range(lay.n_layers):
-            u, n = lay.table[l, 6], lay.sizes[l + 1]
+            u, n = lay.table[l, OUT_UNIT], lay.sizes[l + 1]
             layer = {
-                "z": buf[0, u:u + n].tolist(), "a": buf[1, u:u + n].tolist(), "delta": buf[2, u:u + n].tolist(),
+                "z": buf[Z_ROW, u:u + n].tolist(), "a": buf[A_ROW, u:u + n].tolist(),
+                "delta": buf[DELTA_ROW, u:u + n].tolist(),
                 "w": lay.weights(self.params, l).tolist(), "b": lay.bias(self.params, l).tolist(),
                 "grad_w": lay.weights(g, l).tolist(), "grad_b": lay.bias(g, l).tolist(),
                 "step_w": lay.weights(g_reg, l).tolist(), "step_b": lay.bias(g_reg, l).tolist(),
