@@ -14,6 +14,8 @@ CODES = {"linear": LINEAR, "sigmoid": SIGMOID, "tanh": TANH, "relu": RELU,
          "leaky_relu": LEAKY_RELU, "step": STEP, "softmax": SOFTMAX}
 NAMES = {code: name for name, code in CODES.items()}
 HIDDEN = ("linear", "sigmoid", "tanh", "relu", "leaky_relu")
+LABELS = {"linear": "Linear", "sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "ReLU", "leaky_relu": "Leaky ReLU",
+          "step": "Step", "softmax": "Softmax"}     # what the page shows (served in /spec.js)
 LEAKY_SLOPE = 0.1
 """Slope of leaky ReLU for z < 0: f(z) = 0.1 z."""
 

@@ -13,8 +13,8 @@ import numpy as np
 
 MSE, HUBER, BCE, HINGE, CCE, KL, PERCEPTRON = range(7)
 CODES = {"mse": MSE, "huber": HUBER, "bce": BCE, "hinge": HINGE, "cce": CCE, "kl": KL, "perceptron": PERCEPTRON}
-LABELS = {"mse": "squared error ½(a−t)²", "huber": "Huber", "bce": "binary cross-entropy", "hinge": "hinge",
-          "cce": "categorical cross-entropy", "kl": "Kullback–Leibler divergence", "perceptron": "perceptron criterion"}
+LABELS = {"mse": "Squared error (MSE)", "huber": "Huber", "bce": "Binary cross-entropy", "hinge": "Hinge",
+          "cce": "Categorical cross-entropy", "kl": "Kullback–Leibler", "perceptron": "Perceptron rule"}  # the page's
 
 ALLOWED: dict[str, dict[str, tuple[str, ...]]] = {
     # task -> loss -> output activations it fits (the first is the default)

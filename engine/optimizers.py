@@ -21,8 +21,8 @@ MOMENTS = {"sgd": (), "momentum": ("m",), "adagrad": ("s",), "rmsprop": ("s",), 
 SETTINGS = {"sgd": ("learning_rate",), "momentum": ("learning_rate", "momentum"),
             "adagrad": ("learning_rate", "epsilon"), "rmsprop": ("learning_rate", "rho", "epsilon"),
             "adam": ("learning_rate", "beta1", "beta2", "epsilon")}
-LABELS = {"sgd": "plain gradient descent", "momentum": "momentum", "adagrad": "Adagrad", "rmsprop": "RMSprop",
-          "adam": "Adam"}
+LABELS = {"sgd": "Gradient descent", "momentum": "Momentum", "adagrad": "Adagrad", "rmsprop": "RMSprop",
+          "adam": "Adam"}            # what the page shows (served in /spec.js)
 
 
 @kernel

@@ -20,12 +20,13 @@ import webbrowser
 
 import uvicorn
 
-from .app import create_app, warm_log
+from .app import create_app
 from .connections import (Gate, HTTPProtocol, Listener, WebSocketProtocol, connection_cap, quiet_accept_errors,
                           raise_open_file_limit)
 from .protocol import MAX_MESSAGE_BYTES
 from .security import is_loopback, new_join_token
 from .settings import ServerSettings
+from .warm import warm_log
 
 TRANSPORT_MAX_BYTES = 4 * MAX_MESSAGE_BYTES
 """uvicorn's hard cap on one WebSocket message (close 1009 beyond). Messages between MAX_MESSAGE_BYTES and this get
@@ -151,7 +152,7 @@ class Server(uvicorn.Server):
 
 
 def print_warm_up() -> None:
-    """Print server.app.warm_up's progress lines (which kernel group, n of m, the time it took) as they come."""
+    """Print server.warm.warm_up's progress lines (which kernel group, n of m, the time it took) as they come."""
     handler = logging.StreamHandler(sys.stdout)
     handler.setFormatter(logging.Formatter("%(message)s"))
     warm_log.addHandler(handler)

@@ -17,13 +17,12 @@ from ..engine.jit import kernel
 from ..engine.mistakes import misclassified
 from ..engine.warp import warped_space
 
-from .protocol import dumps, finite_or_none
+from .protocol import BLOCK_HEADER, FRAME_HEADER, FRAME_MAGIC, LEVELS, dumps, finite_or_none, struct_format
 
-MAGIC = b"NNP1"
 F32_MAX = float(np.finfo(np.float32).max)
 MAP_LIMIT = 1e30       # map values are clamped to ±MAP_LIMIT so that hi − lo stays finite even in float32
-_HEADER = struct.Struct("<4sII")
-_BLOCK = struct.Struct("<HH")
+_HEADER = struct.Struct(struct_format(FRAME_HEADER))
+_BLOCK = struct.Struct(struct_format(BLOCK_HEADER))
 _DIGITS = 4            # decimals kept for data points on the wire (the plane is 12 units wide)
 MAX_REFUSED = 100      # refused CSV rows listed in a data message (n_refused counts them all)
 MIN_SLICE = 64         # grid points a map job computes per kernel call at least
@@ -122,7 +121,7 @@ def dequantise(block: bytes, offset: int = 0) -> tuple[np.ndarray, int]:
     record = np.frombuffer(block, dtype=[("lo", "<f4"), ("hi", "<f4"), ("q", "u1", (size * size,))],
                            count=count, offset=offset)
     lo, hi = record["lo"].astype(np.float64), record["hi"].astype(np.float64)
-    maps = lo[:, None] + record["q"] / 255.0 * (hi - lo)[:, None]
+    maps = lo[:, None] + record["q"] / float(LEVELS) * (hi - lo)[:, None]
     return maps.astype(np.float32), offset + record.nbytes
 
 
@@ -158,7 +157,7 @@ def encode_frame(seq: int, trainer, *, state: str, speed: int, rows: list, grid_
     except ValueError:            # a loss or metric is not finite: send null for it (the state says why)
         meta, rows = finite_or_none(meta), finite_or_none(rows)
         text = dumps({**meta, "history": rows})
-    binary = b"".join((_HEADER.pack(MAGIC, seq & 0xFFFFFFFF, trainer.params.size), params, maps[0]))
+    binary = b"".join((_HEADER.pack(FRAME_MAGIC, seq & 0xFFFFFFFF, trainer.params.size), params, maps[0]))
     return Frame(seq, meta, rows, text, binary)
 
 

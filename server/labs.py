@@ -8,10 +8,9 @@ import numpy as np
 from ..engine.one_weight import OneWeight
 from ..engine.perceptron import decide, learn
 
-from .protocol import OneWeightRequest, PerceptronRequest, finite_or_none
+from .protocol import PERCEPTRON_PASSES, OneWeightRequest, PerceptronRequest, finite_or_none
 
 CURVE_SAMPLES = 161
-UNTIL_RIGHT_PASSES = 100
 
 
 def one_weight_path(request: OneWeightRequest) -> dict:
@@ -44,7 +43,7 @@ def perceptron_result(request: PerceptronRequest) -> dict:
     if request.learn != "none":
         table = [row[:-1] for row in request.rows]
         targets = [row[-1] for row in request.rows]
-        passes = 1 if request.learn == "pass" else UNTIL_RIGHT_PASSES
+        passes = 1 if request.learn == "pass" else PERCEPTRON_PASSES
         learned = learn(table, targets, weights, threshold, learning_rate=request.learning_rate, epochs=passes)
         weights, threshold = learned["weights"], learned["threshold"]
         updates, mistakes = learned["updates"], learned["mistakes"]

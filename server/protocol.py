@@ -12,7 +12,8 @@ Anything outside this file is refused with a typed :class:`ProtocolError` that b
 stays open. The server → client models below describe what the server sends (the tests validate every outgoing
 message against them); frames are encoded by ``server/frames.py`` for speed.
 
-Binary frame (server → client, little-endian), always preceded by a ``frame`` text message with the same ``seq``::
+Binary frame (server → client, little-endian), always preceded by a ``frame`` text message with the same ``seq``
+(the layout is FRAME_HEADER, BLOCK_HEADER and MAP_HEADER below, served to the page in ``spec().frame``)::
 
     offset  type      field
     0       4 bytes   magic "NNP1"
@@ -23,14 +24,22 @@ Binary frame (server → client, little-endian), always preceded by a ``frame`` 
       block: u16 count, u16 size G, then per map: f32 lo, f32 hi, u8[G·G] q
       value = lo + q / 255 · (hi − lo); row 0 is the top of the plane (x2 = +6), column 0 its left (x1 = −6)
 
-Blocks are not padded, so a reader must use unaligned reads (``DataView``) for lo and hi.
+A race frame (``/ws/race``) has the same header with magic "NNR1" and the lane count L in place of P, then L output
+blocks, one per lane. Blocks are not padded, so a reader must use unaligned reads (``DataView``) for lo and hi.
+
+The page's facts — defaults, limits, choices and their labels, presets, this layout — come from :func:`spec`, served
+as ``/spec.js``; nothing the page shows is retyped there.
 """
+import inspect
+import itertools
 import json
 import math
+import struct
 import unicodedata
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, Union, get_args
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+from pydantic import (AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_serializer,
+                      model_validator)
 
 from ..engine import DATASETS
 from ..engine import activations as _activations
@@ -42,9 +51,11 @@ from ..engine.datasets import PLANE_EXTENT
 from ..engine.features import FEATURES, LABELS as FEATURE_LABELS
 from ..engine.grid import MAX_GRID
 from ..engine.mistakes import MAX_SHOWN as MAX_MISTAKES
-from ..engine.race import MAX_EPOCHS as MAX_RACE_EPOCHS, MAX_LANES
-from ..engine.one_weight import VERDICTS as _VERDICTS
+from ..engine.race import LANE_SETTINGS as _LANE_SETTINGS, MAX_EPOCHS as MAX_RACE_EPOCHS, MAX_LANES
+from ..engine.one_weight import SETTLED as _SETTLED, VERDICTS as _VERDICTS, OneWeight as _OneWeight
 from ..engine.trainer import HISTORY_LIMIT, MAX_COUNT, STATE_VERSION
+
+from .settings import ServerSettings
 
 PROTOCOL_VERSION = 1
 MAX_MESSAGE_BYTES = 65_536          # a larger text message gets an error reply (too_large)
@@ -55,12 +66,26 @@ MIN_UNIT_SIZE, MAX_UNIT_SIZE = 8, 64
 MAX_INDEX = 4096                    # bound on layer / unit / row indices (the engine checks the real shape)
 MAX_INPUTS = _DATA_LIMITS["csv_max_columns"]
 ERROR_CODES = ("bad_json", "invalid_message", "invalid_config", "too_large", "rate_limited", "data_error",
-               "not_found", "conflict", "internal")
+               "not_found", "conflict", "internal", "no_session", "bad_host", "cross_site", "join_required")
 ACTIONS = ("play", "pause", "step", "step_batch", "reset", "regenerate", "step_back")
 RACE_ACTIONS = ("play", "pause", "reset")
 MAX_TARGET_LOSS = 1000.0
 STATES = ("playing", "paused", "diverged")
 CHANGES = ("unchanged", "live", "data", "network")
+
+# the binary frames: (field, struct code) in order, little-endian; see the module docstring
+FRAME_MAGIC, RACE_MAGIC = b"NNP1", b"NNR1"
+FRAME_HEADER = (("magic", "4s"), ("seq", "I"), ("count", "I"))     # count: P parameters, or L lanes in a race
+BLOCK_HEADER = (("count", "H"), ("size", "H"))
+MAP_HEADER = (("lo", "f"), ("hi", "f"))                              # then u8[size²] q
+BLOCK_ORDER = ("output", "units", "inputs", "focus")
+LEVELS = 255                                                         # value = lo + q / LEVELS · (hi − lo)
+
+
+def struct_format(layout: tuple) -> str:
+    """The little-endian struct format of a layout such as FRAME_HEADER: "<4sII"."""
+    return "<" + "".join(code for _, code in layout)
+
 
 DATASET_NAMES = tuple(DATASETS) + ("points", "csv")
 TASKS = _config.TASKS
@@ -104,6 +129,13 @@ def dumps(obj: Any) -> str:
     return text
 
 
+def dumps_script(obj: Any) -> str:
+    """Strict JSON (as dumps) that is also safe inside JavaScript and HTML: ASCII only, so U+2028 and U+2029 (line
+    ends in old JavaScript) are escaped, and so are <, > and & (no ``</script>`` can appear)."""
+    text = json.dumps(obj, allow_nan=False, separators=(",", ":"), ensure_ascii=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 def finite_or_none(obj: Any) -> Any:
     """A copy of nested lists/dicts with every non-finite float replaced by None."""
     if isinstance(obj, float):
@@ -144,7 +176,18 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, frozen=True)
 
 
-class EngineSettings(Strict):
+class OptimizerSettings(Strict):
+    """The optimizers' settings besides the learning rate (each read by some: engine/optimizers.py SETTINGS), and
+    the batch size; unset = unchanged."""
+    momentum: _range("momentum") = Field(default=None)
+    beta1: _range("beta1") = Field(default=None)
+    beta2: _range("beta2") = Field(default=None)
+    rho: _range("rho") = Field(default=None)
+    epsilon: _range("epsilon") = Field(default=None)
+    batch_size: _range("batch_size", True) = Field(default=None)
+
+
+class EngineSettings(OptimizerSettings):
     """Any subset of the engine settings (names as in engine.Config); unset = unchanged.
 
     ``null`` is accepted only where the engine gives it a meaning (hidden_activations, output_activation, loss:
@@ -165,12 +208,6 @@ class EngineSettings(Strict):
     init: Init = Field(default=None)
     optimizer: Optimizer = Field(default=None)
     learning_rate: _range("learning_rate") = Field(default=None)
-    momentum: _range("momentum") = Field(default=None)
-    beta1: _range("beta1") = Field(default=None)
-    beta2: _range("beta2") = Field(default=None)
-    rho: _range("rho") = Field(default=None)
-    epsilon: _range("epsilon") = Field(default=None)
-    batch_size: _range("batch_size", True) = Field(default=None)
     regularization: Regularization = Field(default=None)
     reg_rate: _range("reg_rate") = Field(default=None)
     dropout: _range("dropout") = Field(default=None)
@@ -267,16 +304,10 @@ CLIENT_TYPES = ("configure", "control", "speed", "edit_weight", "edit_bias", "se
 
 
 # ------------------------------------------------------------------------------- client → server on /ws/race
-class Lane(Strict):
+class Lane(OptimizerSettings):
     """One lane of a race: its optimizer and learning rate, and optionally that optimizer's other settings."""
     optimizer: Optimizer
     learning_rate: _range("learning_rate")
-    momentum: _range("momentum") = Field(default=None)
-    beta1: _range("beta1") = Field(default=None)
-    beta2: _range("beta2") = Field(default=None)
-    rho: _range("rho") = Field(default=None)
-    epsilon: _range("epsilon") = Field(default=None)
-    batch_size: _range("batch_size", True) = Field(default=None)
 
 
 class RaceSetup(Strict):
@@ -286,6 +317,14 @@ class RaceSetup(Strict):
     lanes: Annotated[list[Lane], Field(min_length=2, max_length=MAX_LANES)]
     target_loss: Annotated[float, Field(gt=0, le=MAX_TARGET_LOSS)]
     max_epochs: _bounded(1, MAX_RACE_EPOCHS, True) = 2000
+
+
+# what a new race page starts with: plain gradient descent against Adam, to a training loss of 0.1, two epochs per
+# frame (slow enough to follow the lanes by eye), lane maps at most 48 a side (L lanes × G² points per frame)
+RACE_LANES = ({"optimizer": "sgd", "learning_rate": 0.03}, {"optimizer": "adam", "learning_rate": 0.03})
+RACE_TARGET = 0.1
+RACE_SPEED = 2
+RACE_MAX_GRID = 48
 
 
 class RaceControl(Strict):
@@ -305,19 +344,26 @@ def parse_race(text: str) -> BaseModel:
 
 def parse_client(text: str, adapter: TypeAdapter = _client_adapter, types: tuple = CLIENT_TYPES) -> BaseModel:
     """One client text message → its model, or ProtocolError (bad_json, too_large, invalid_message)."""
-    if len(text) > MAX_MESSAGE_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_MESSAGE_BYTES:
-        raise ProtocolError("too_large", f"messages are limited to {MAX_MESSAGE_BYTES:,} bytes")
-    try:
-        data = loads_strict(text)
-    except (ValueError, RecursionError) as error:
-        detail = str(error) if "finite" in str(error) else "the message is not valid JSON"
-        raise ProtocolError("bad_json", detail) from None
-    if not isinstance(data, dict):
-        raise ProtocolError("invalid_message", "a message must be a JSON object with a 'type'")
+    data = _load_object(text, MAX_MESSAGE_BYTES, "message")
     try:
         return adapter.validate_python(data)
     except ValidationError as error:
         raise _explain(error, data, types) from None
+
+
+def _load_object(raw: str | bytes, limit: int, what: str) -> dict:
+    """A JSON object of at most `limit` bytes (strict: finite numbers only), or ProtocolError (too_large, bad_json,
+    invalid_message) naming `what` it should have been ("message", "request")."""
+    if len(raw) > limit or (isinstance(raw, str) and len(raw.encode("utf-8", "surrogatepass")) > limit):
+        raise ProtocolError("too_large", f"{what}s are limited to {limit:,} bytes")
+    try:
+        data = loads_strict(raw)
+    except (ValueError, RecursionError) as error:
+        detail = str(error) if "finite" in str(error) else f"the {what} is not valid JSON"
+        raise ProtocolError("bad_json", detail) from None
+    if not isinstance(data, dict):
+        raise ProtocolError("invalid_message", f"a {what} must be a JSON object with a 'type'")
+    return data
 
 
 def _explain(error: ValidationError, data: dict, types: tuple) -> ProtocolError:
@@ -354,6 +400,7 @@ ONE_WEIGHT_MAX = 100.0              # |w| and |target| on the one-weight page
 ONE_WEIGHT_MAX_STEPS = 1000
 PERCEPTRON_MAX_INPUTS = 8
 PERCEPTRON_MAX_ROWS = 32
+PERCEPTRON_PASSES = 100             # "until_right" learns for at most this many passes over the rows
 PERCEPTRON_MAX_WEIGHT = 10_000.0    # learning at rate ≤ 1 for ≤ 100 passes over ≤ 32 rows stays inside
 Bit = _bounded(0, 1, integer=True)   # strict: true/false are not 0/1
 
@@ -362,7 +409,7 @@ class OneWeightRequest(Strict):
     """Gradient descent on L(w) for y = w·x and one example (x, target), `steps` steps from w."""
     type: Literal["one_weight"]
     w: _bounded(-ONE_WEIGHT_MAX, ONE_WEIGHT_MAX)
-    x: _bounded(-6.0, 6.0)
+    x: _bounded(-PLANE_EXTENT, PLANE_EXTENT)
     target: _bounded(-ONE_WEIGHT_MAX, ONE_WEIGHT_MAX)
     learning_rate: _bounded(1e-4, 10.0)
     loss: Literal["mse", "huber"] = "mse"
@@ -406,15 +453,7 @@ class PerceptronRequest(Strict):
 
 def parse_lab(model: type[BaseModel], raw: bytes) -> BaseModel:
     """One lab request body → its model, or ProtocolError (bad_json, too_large, invalid_message)."""
-    if len(raw) > LAB_BODY_BYTES:
-        raise ProtocolError("too_large", f"requests are limited to {LAB_BODY_BYTES:,} bytes")
-    try:
-        data = loads_strict(raw)
-    except (ValueError, RecursionError) as error:
-        detail = str(error) if "finite" in str(error) else "the request is not valid JSON"
-        raise ProtocolError("bad_json", detail) from None
-    if not isinstance(data, dict):
-        raise ProtocolError("invalid_message", "a request must be a JSON object with a 'type'")
+    data = _load_object(raw, LAB_BODY_BYTES, "request")
     try:
         return model.model_validate(data)
     except ValidationError as error:
@@ -522,6 +561,67 @@ def parse_state(raw: bytes) -> dict:
     raise ProtocolError(code, refusal.message, refusal.field)
 
 
+# ------------------------------------------------------------------------------------ limits and choices
+Range = Annotated[list[int | float], Field(min_length=2, max_length=2)]     # [low, high], inclusive
+Limits = dict[str, Range | int | float]
+
+
+def limits() -> dict:
+    """Allowed ranges of every setting and message, as sent in ``welcome.limits`` and ``spec().limits``."""
+    ranges = {name: [low, high] for name, (low, high) in _config.RANGES.items()}
+    return {
+        **ranges,
+        "hidden_layers": [0, _config.MAX_HIDDEN_LAYERS], "width": [1, _config.MAX_WIDTH],
+        "max_params": _config.MAX_PARAMS, "grid_size": [2, MAX_GRID], "unit_size": [MIN_UNIT_SIZE, MAX_UNIT_SIZE],
+        "epochs_per_frame": [0, MAX_SPEED], "points": MAX_POINTS, "plane": [-PLANE_EXTENT, PLANE_EXTENT],
+        "weight": [-MAX_WEIGHT, MAX_WEIGHT], "message_bytes": MAX_MESSAGE_BYTES,
+        "csv_bytes": _DATA_LIMITS["csv_max_bytes"], "csv_rows": _DATA_LIMITS["csv_max_rows"],
+        "csv_columns": _DATA_LIMITS["csv_max_columns"], "mistakes": MAX_MISTAKES,
+        "race_lanes": [2, MAX_LANES], "target_loss": [0, MAX_TARGET_LOSS], "race_epochs": [1, MAX_RACE_EPOCHS],
+    }
+
+
+class ActivationChoices(Strict):
+    hidden: list[Literal[HIDDEN_ACTIVATIONS]]
+    perceptron: list[Literal["step"]]       # the output of a network without hidden layers only
+    output: list[Activation]
+
+
+class Choices(Strict):
+    """Names the page can offer (``welcome.choices``, ``spec().choices``): each data set's task, each task's losses
+    with the output activations they fit (the first is the default), and which settings keep the weights (live) or
+    regenerate the data."""
+    datasets: dict[DatasetName, Task]
+    tasks: list[Task]
+    activations: ActivationChoices
+    losses: dict[Task, dict[Loss, list[Activation]]]
+    default_loss: dict[Task, Loss]
+    loss_labels: dict[Loss, str]
+    optimizers: list[Optimizer]
+    optimizer_labels: dict[Optimizer, str]
+    features: dict[Feature, str]
+    inits: list[Init]
+    regularizations: list[Regularization]
+    actions: list[Literal[ACTIONS]]
+    race_actions: list[Literal[RACE_ACTIONS]]
+    live_settings: list[Literal[ENGINE_FIELDS]]
+    data_settings: list[Literal[ENGINE_FIELDS]]
+
+
+def choices() -> Choices:
+    """The engine's names, as sent in ``welcome.choices`` and ``spec().choices``."""
+    return Choices(
+        datasets=dict(DATASETS), tasks=list(TASKS),
+        activations=ActivationChoices(hidden=list(HIDDEN_ACTIVATIONS), perceptron=["step"], output=list(ACTIVATIONS)),
+        losses={task: {loss: list(outputs) for loss, outputs in table.items()}
+                for task, table in _losses.ALLOWED.items()},
+        default_loss=dict(_losses.DEFAULT_LOSS), loss_labels=dict(_losses.LABELS),
+        optimizers=list(OPTIMIZERS), optimizer_labels=dict(_optimizers.LABELS),
+        features=dict(FEATURE_LABELS), inits=list(_config.INITS),
+        regularizations=list(_config.REGULARIZATIONS), actions=list(ACTIONS), race_actions=list(RACE_ACTIONS),
+        live_settings=sorted(_config.LIVE), data_settings=sorted(_config.DATA))
+
+
 # ------------------------------------------------------------------------------------------ server → client
 class Out(BaseModel):
     """What the server sends; the tests validate every outgoing message, so a field missing here fails them."""
@@ -534,8 +634,8 @@ class Welcome(Out):
     session: str
     token: str
     resumed: bool
-    limits: dict[str, Any]
-    choices: dict[str, Any]
+    limits: Limits
+    choices: Choices
     fps: int
     max_message_bytes: int
 
@@ -653,7 +753,7 @@ class FrameMessage(Out):
     counters: Counters
     metrics: dict[Literal["train", "test"], dict[str, Any]]
     history: list[HistoryRow]
-    maps: dict[Literal["output", "units", "inputs", "focus"], Block] | None
+    maps: dict[Literal[BLOCK_ORDER], Block] | None
     divergence: Divergence | None
     n_params: int
     nonfinite_params: int
@@ -858,32 +958,271 @@ ServerMessage = Annotated[Union[Welcome, ConfigMessage, DataMessage, FrameMessag
 server_adapter = TypeAdapter(ServerMessage)
 
 
-# ------------------------------------------------------------------------------------------ limits and choices
-def limits() -> dict:
-    """Allowed ranges of every setting and message, as sent in ``welcome.limits``."""
-    ranges = {name: [low, high] for name, (low, high) in _config.RANGES.items()}
-    return {
-        **ranges,
-        "hidden_layers": [0, _config.MAX_HIDDEN_LAYERS], "width": [1, _config.MAX_WIDTH],
-        "max_params": _config.MAX_PARAMS, "grid_size": [2, MAX_GRID], "unit_size": [MIN_UNIT_SIZE, MAX_UNIT_SIZE],
-        "epochs_per_frame": [0, MAX_SPEED], "points": MAX_POINTS, "plane": [-PLANE_EXTENT, PLANE_EXTENT],
-        "weight": [-MAX_WEIGHT, MAX_WEIGHT], "message_bytes": MAX_MESSAGE_BYTES,
-        "csv_bytes": _DATA_LIMITS["csv_max_bytes"], "csv_rows": _DATA_LIMITS["csv_max_rows"],
-        "csv_columns": _DATA_LIMITS["csv_max_columns"], "mistakes": MAX_MISTAKES,
-        "race_lanes": [2, MAX_LANES], "target_loss": [0, MAX_TARGET_LOSS], "race_epochs": [1, MAX_RACE_EPOCHS],
-    }
+def welcome_message(facts: "Spec", session: str, token: str, resumed: bool) -> dict:
+    """The first message on a socket: the session's id and resume token, and the limits and choices of `facts`."""
+    return Welcome(type="welcome", protocol=PROTOCOL_VERSION, session=session, token=token, resumed=resumed,
+                   limits=facts.limits, choices=facts.choices, fps=facts.fps,
+                   max_message_bytes=facts.max_message_bytes).model_dump(mode="json")
 
 
-def choices() -> dict:
-    """Names the page can offer, as sent in ``welcome.choices``."""
-    return {
-        "datasets": dict(DATASETS), "tasks": list(TASKS),
-        "activations": {"hidden": list(HIDDEN_ACTIVATIONS), "perceptron": ["step"], "output": list(ACTIVATIONS)},
-        "losses": {task: {loss: list(outputs) for loss, outputs in table.items()}
-                   for task, table in _losses.ALLOWED.items()},
-        "default_loss": dict(_losses.DEFAULT_LOSS), "loss_labels": dict(_losses.LABELS),
-        "optimizers": list(OPTIMIZERS), "optimizer_labels": dict(_optimizers.LABELS),
-        "features": dict(FEATURE_LABELS), "inits": list(_config.INITS),
-        "regularizations": list(_config.REGULARIZATIONS), "actions": list(ACTIONS), "race_actions": list(RACE_ACTIONS),
-        "live_settings": sorted(_config.LIVE), "data_settings": sorted(_config.DATA),
-    }
+def error_message(code: str, message: str, field: str | None = None) -> dict:
+    """An ``error`` reply; a code missing from ERROR_CODES is a bug (ValidationError)."""
+    return ErrorMessage(type="error", code=code, message=message, field=field).model_dump(mode="json")
+
+
+# ------------------------------------------------------------------------------------------ facts for the page
+# What the page shows and offers, from here only (served as /spec.js by spec_script). Display labels of every name:
+LABELS = {
+    "tasks": {"binary": "Binary classification", "multiclass": "Multi-class classification",
+              "regression": "Regression"},
+    "datasets": {"circle": "Circle", "xor": "XOR", "gauss": "Gaussian", "spiral": "Spiral", "moons": "Moons",
+                 "spiral3": "Spiral 3", "blobs": "Blobs", "plane": "Plane", "bumps": "Bumps", "digits": "Digits",
+                 "points": "Drawn", "csv": "CSV file"},
+    "activations": dict(_activations.LABELS),
+    "losses": dict(_losses.LABELS),
+    "optimizers": dict(_optimizers.LABELS),
+    "regularizations": {"none": "None", "l1": "L1", "l2": "L2"},
+    "inits": {"auto": "Auto", "glorot": "Glorot", "he": "He", "zeros": "Zeros"},
+    "features": dict(FEATURE_LABELS),
+    "settings": {"task": "Task", "dataset": "Data set", "n_points": "Points", "noise": "Noise",
+                 "n_classes": "Classes", "train_ratio": "Training data", "features": "Features",
+                 "hidden": "Hidden layers", "activation": "Activation",
+                 "hidden_activations": "Activation per layer", "output_activation": "Output activation",
+                 "loss": "Loss", "init": "Initialisation", "optimizer": "Optimizer",
+                 "learning_rate": "Learning rate η", "momentum": "Momentum μ", "beta1": "β₁", "beta2": "β₂",
+                 "rho": "Decay ρ", "epsilon": "ε", "batch_size": "Batch size", "regularization": "Regularisation",
+                 "reg_rate": "Rate λ", "dropout": "Dropout", "huber_delta": "Huber δ", "learn_bias": "Biases",
+                 "seed": "Seed", "grid_size": "Resolution", "unit_size": "Neuron map size", "speed": "Speed"},
+    "symbols": {"learning_rate": "η", "momentum": "μ", "beta1": "β₁", "beta2": "β₂", "rho": "ρ", "epsilon": "ε",
+                "reg_rate": "λ", "huber_delta": "δ"},
+}
+# The values a menu offers (each inside its limit; speed 0 = as fast as possible, batch 10,000 = the whole set)
+PRESETS = {
+    "learning_rate": [1e-5, 1e-4, 1e-3, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10],
+    "reg_rate": [0, 1e-4, 1e-3, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10],
+    "dropout": [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6],
+    "batch_size": [1, 2, 5, 10, 20, 30, 50, 100, 10_000],
+    "momentum": [0, 0.5, 0.8, 0.9, 0.95, 0.99],
+    "beta1": [0.5, 0.8, 0.9, 0.95, 0.99],
+    "beta2": [0.9, 0.99, 0.999, 0.9999],
+    "rho": [0.5, 0.8, 0.9, 0.95, 0.99],
+    "epsilon": [1e-8, 1e-6, 1e-4, 1e-2],
+    "huber_delta": [0.1, 0.25, 0.5, 1, 2, 5],
+    "noise": [0, 0.05, 0.1, 0.2, 0.3, 0.5],
+    "speed": [1, 3, 10, 50, 200, 0],
+    "race_speed": [1, 2, 5, 20, 100, 0],
+    "grid_size": [16, 32, 48, 64, 100, 128],
+    "max_epochs": [100, 200, 500, 1000, 2000, 5000, 10_000],
+}
+PRESET_LIMITS = {"speed": "epochs_per_frame", "race_speed": "epochs_per_frame", "max_epochs": "race_epochs"}
+# the first generated data set of each task (engine order) is the one a change of task picks
+DEFAULT_DATASETS = {task: next(name for name, of in DATASETS.items() if of == task) for task in TASKS}
+FEATURE_SCALE = PLANE_EXTENT        # x1sq = x1² / 6, x2sq, x1x2 likewise (engine/features.py): within the plane
+_WIRE_TYPES = {"4s": "ascii[4]", "I": "u32", "H": "u16", "f": "f32"}
+
+
+class Setting(Strict):
+    default: int | float
+    range: Range
+
+
+class OptimizerFacts(Strict):
+    """One optimizer: its label, the settings its update reads (default and [low, high] of each), and the running
+    sums it keeps per parameter (m: of the gradient g, s: of g²)."""
+    label: str
+    settings: dict[Literal[tuple(_config.RANGES)], Setting]
+    moments: list[Literal["m", "s"]]
+
+
+class Labels(Strict):
+    """Display labels of every name the page offers, and of the settings (with their maths symbols)."""
+    tasks: dict[Task, str]
+    datasets: dict[DatasetName, str]
+    activations: dict[Activation, str]
+    losses: dict[Loss, str]
+    optimizers: dict[Optimizer, str]
+    regularizations: dict[Regularization, str]
+    inits: dict[Init, str]
+    features: dict[Feature, str]
+    settings: dict[Literal[ENGINE_FIELDS + VIEW_FIELDS + ("speed",)], str]
+    symbols: dict[Literal[ENGINE_FIELDS], str]
+
+    @model_validator(mode="after")
+    def _complete(self):
+        for name, kind in (("tasks", Task), ("datasets", DatasetName), ("activations", Activation),
+                           ("losses", Loss), ("optimizers", Optimizer), ("regularizations", Regularization),
+                           ("inits", Init), ("features", Feature)):
+            missing = set(kind.__args__) - set(getattr(self, name))
+            if missing:
+                raise ValueError(f"labels.{name} lacks {', '.join(sorted(missing))}")
+        return self
+
+
+class WireField(Strict):
+    name: str
+    type: Literal[tuple(_WIRE_TYPES.values())]
+    offset: int                     # bytes from the start of its header
+
+
+class FrameLayout(Strict):
+    """The binary frames (module docstring), little-endian: header, then (NNP1) P f32 parameters and the blocks
+    named by the frame message in block_order, or (NNR1) one output block per lane. A block: its header, then per
+    map its map_header and size² u8 codes q, value = lo + q / levels · (hi − lo), row 0 at the top of the plane."""
+    magic: Literal[FRAME_MAGIC.decode()]
+    race_magic: Literal[RACE_MAGIC.decode()]
+    header: list[WireField]
+    block_header: list[WireField]
+    map_header: list[WireField]
+    block_order: list[Literal[BLOCK_ORDER]]
+    levels: int
+
+
+class PlaneFacts(Strict):
+    """The plane of the 2-D data sets is [−extent, extent]²; the product features are divided by feature_scale."""
+    extent: float
+    feature_scale: float
+
+
+class RaceFacts(Strict):
+    """A race's lanes (count, the settings a lane may set, a new page's lanes), target loss, length, speed and the
+    largest lane maps a page asks for."""
+    lanes: Range
+    lane_settings: list[Literal[ENGINE_FIELDS]]
+    default_lanes: list[Lane]
+    target_loss: float
+    max_epochs: int
+    speed: int
+    max_grid_size: int
+
+    @field_serializer("default_lanes")
+    def _set_only(self, lanes: list[Lane]) -> list[dict]:
+        return [lane.model_dump(exclude_unset=True) for lane in lanes]
+
+
+class OneWeightFacts(Strict):
+    """The gradient-descent lab (POST /api/one-weight): its starting values, bounds and choices."""
+    defaults: dict[str, int | float | str]
+    limits: dict[str, Range]
+    losses: list[Loss]
+    optimizers: list[Optimizer]
+    settled: float                  # |w − w*| and the step below this: gradient descent is done
+    verdicts: list[Literal[_VERDICTS]]
+
+
+class PerceptronFacts(Strict):
+    """The perceptron lab (POST /api/perceptron): its bounds, learning rate and ways of learning."""
+    max_inputs: int
+    max_rows: int
+    max_weight: float
+    learning_rate: float
+    learning_rates: Range
+    learn: list[str]
+    passes: int                     # "until_right" stops after this many passes
+
+
+class LabFacts(Strict):
+    one_weight: OneWeightFacts
+    perceptron: PerceptronFacts
+
+
+class Defaults(Settings):
+    """Every setting of a new session: the engine's Config defaults, the server's map sides and speed."""
+    speed: _bounded(0, MAX_SPEED, True)
+
+
+class Spec(Strict):
+    """Every fact the page needs from the server, checked: defaults and presets inside their limits, a label for
+    every name, each task's default data set of that task."""
+    protocol: Literal[PROTOCOL_VERSION]
+    defaults: Defaults
+    limits: Limits
+    choices: Choices
+    labels: Labels
+    optimizers: dict[Optimizer, OptimizerFacts]
+    presets: dict[str, list[int | float]]
+    default_datasets: dict[Task, DatasetName]
+    plane: PlaneFacts
+    leaky_slope: float
+    signed_targets: list[Annotated[list[str], Field(min_length=2, max_length=2)]]    # [loss, output]: t = ±1
+    frame: FrameLayout
+    race: RaceFacts
+    labs: LabFacts
+    fps: int
+    max_message_bytes: int
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if set(self.labels.settings) != set(Defaults.model_fields):
+            raise ValueError("labels.settings must name every setting of defaults")
+        for name, values in self.presets.items():
+            low, high = self.limits[PRESET_LIMITS.get(name, name)]
+            if not all(low <= v <= high for v in values):
+                raise ValueError(f"presets.{name} leaves [{low}, {high}]")
+        for task, name in self.default_datasets.items():
+            if self.choices.datasets.get(name) != task:
+                raise ValueError(f"default_datasets.{task}: {name} is not a {task} data set")
+        return self
+
+
+def spec(settings: ServerSettings | None = None) -> Spec:
+    """The facts for the page of a server with `settings` (defaults: ServerSettings())."""
+    settings = settings or ServerSettings()
+    engine = {k: list(v) if isinstance(v, tuple) else v for k, v in _config.Config().as_dict().items()}
+    defaults = Defaults(**engine, grid_size=settings.grid_size, unit_size=settings.unit_size,
+                        speed=settings.default_speed)
+    return Spec(
+        protocol=PROTOCOL_VERSION, defaults=defaults, limits=limits(), choices=choices(), labels=Labels(**LABELS),
+        optimizers={name: OptimizerFacts(
+            label=LABELS["optimizers"][name], moments=list(_optimizers.MOMENTS[name]),
+            settings={key: Setting(default=engine[key], range=list(_config.RANGES[key]))
+                      for key in _optimizers.SETTINGS[name]}) for name in OPTIMIZERS},
+        presets=PRESETS, default_datasets=DEFAULT_DATASETS,
+        plane=PlaneFacts(extent=PLANE_EXTENT, feature_scale=FEATURE_SCALE), leaky_slope=_activations.LEAKY_SLOPE,
+        signed_targets=[list(pair) for pair in sorted(_losses.SIGNED_TARGETS)],
+        frame=FrameLayout(magic=FRAME_MAGIC.decode(), race_magic=RACE_MAGIC.decode(),
+                          header=_wire_fields(FRAME_HEADER), block_header=_wire_fields(BLOCK_HEADER),
+                          map_header=_wire_fields(MAP_HEADER), block_order=list(BLOCK_ORDER), levels=LEVELS),
+        race=RaceFacts(lanes=[2, MAX_LANES], lane_settings=sorted(_LANE_SETTINGS),
+                       default_lanes=[Lane(**lane) for lane in RACE_LANES], target_loss=RACE_TARGET,
+                       max_epochs=RaceSetup.model_fields["max_epochs"].default, speed=RACE_SPEED,
+                       max_grid_size=RACE_MAX_GRID),
+        labs=LabFacts(one_weight=_one_weight_facts(), perceptron=_perceptron_facts()),
+        fps=settings.fps, max_message_bytes=MAX_MESSAGE_BYTES)
+
+
+def spec_script(facts: Spec) -> str:
+    """`facts` as a JavaScript module, ``export const SPEC = {…};`` (dumps_script: nothing in it ends the script)."""
+    return f"export const SPEC = {dumps_script(facts.model_dump(mode='json'))};\n"
+
+
+def _wire_fields(layout: tuple) -> list[WireField]:
+    offsets = itertools.accumulate((struct.calcsize("<" + code) for _, code in layout), initial=0)
+    return [WireField(name=name, type=_WIRE_TYPES[code], offset=offset)
+            for (name, code), offset in zip(layout, offsets)]
+
+
+def _bounds(model: type[BaseModel], name: str) -> list:
+    """[low, high] of a bounded field of `model`, from its ge / le constraints."""
+    low = high = None
+    for constraint in model.model_fields[name].metadata:
+        low, high = getattr(constraint, "ge", low), getattr(constraint, "le", high)
+    return [low, high]
+
+
+def _one_weight_facts() -> OneWeightFacts:
+    request = OneWeightRequest.model_fields
+    starts = {name: p.default for name, p in inspect.signature(_OneWeight).parameters.items()}
+    return OneWeightFacts(
+        defaults={**starts, "steps": request["steps"].default},
+        limits={name: _bounds(OneWeightRequest, name)
+                for name in ("w", "x", "target", "learning_rate", "huber_delta", "steps")},
+        losses=list(get_args(request["loss"].annotation)), optimizers=list(get_args(request["optimizer"].annotation)),
+        settled=_SETTLED, verdicts=list(_VERDICTS))
+
+
+def _perceptron_facts() -> PerceptronFacts:
+    request = PerceptronRequest.model_fields
+    return PerceptronFacts(
+        max_inputs=PERCEPTRON_MAX_INPUTS, max_rows=PERCEPTRON_MAX_ROWS, max_weight=PERCEPTRON_MAX_WEIGHT,
+        learning_rate=request["learning_rate"].default, learning_rates=_bounds(PerceptronRequest, "learning_rate"),
+        learn=list(get_args(request["learn"].annotation)), passes=PERCEPTRON_PASSES)

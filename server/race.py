@@ -1,6 +1,6 @@
 """An optimizer race as a kind of session, served on ``/ws/race``: the engine's Race (2–4 lanes with the same
 network, data and initial weights, each with its own optimizer settings) behind the same session machinery as the
-playground — scheduler turns, frame pacing per page, speed, resume tokens and the session cap (server/session.py).
+playground — scheduler turns, frame pacing per page, speed, resume tokens and the session cap (server/turns.py).
 
 Messages (server/protocol.py, docs/protocol.md): the page sends ``race`` (a new race), ``race_control`` (play,
 pause, reset) and ``speed``; the server sends ``race`` (what it accepted), ``data``, ``race_history``, ``status``
@@ -22,17 +22,15 @@ from ..engine import Config, ConfigError
 from ..engine.race import LANE_SETTINGS, Race
 
 from . import frames
-from .protocol import dumps, finite_or_none
-from .session import MAX_ROWS, BaseSession, Command, Outcome
+from .protocol import FRAME_HEADER, RACE_LANES, RACE_MAGIC, RACE_TARGET, dumps, finite_or_none, struct_format
+from .subscriber import MAX_ROWS
+from .turns import Command, Outcome, TurnTaker
 
-MAGIC = b"NNR1"
-_HEADER = struct.Struct("<4sII")
-DEFAULT_LANES = ({"optimizer": "sgd", "learning_rate": 0.03}, {"optimizer": "adam", "learning_rate": 0.03})
-DEFAULT_TARGET = 0.1
+_HEADER = struct.Struct(struct_format(FRAME_HEADER))
 GENERATED = "a race trains on a generated data set: choose one of the data sets (not drawn points or a CSV file)"
 
 
-class RaceSession(BaseSession):
+class RaceSession(TurnTaker):
     """A race with the pages watching it. Like a playground session it trains in batches (so a turn stays short
     whatever the network), and a race epoch is one epoch of every lane still running: a frame at speed s shows s
     more epochs of each lane."""
@@ -49,7 +47,7 @@ class RaceSession(BaseSession):
     @staticmethod
     def fresh() -> Race:
         """The race a new page starts with (built in a worker thread): plain gradient descent against Adam."""
-        return Race(Config(), [dict(lane) for lane in DEFAULT_LANES], DEFAULT_TARGET)
+        return Race(Config(), [dict(lane) for lane in RACE_LANES], RACE_TARGET)
 
     @classmethod
     def create(cls, race: Race, scheduler, settings, stats) -> "RaceSession":
@@ -112,7 +110,7 @@ class RaceSession(BaseSession):
         self._last_frame_at = now
         if self.stats is not None:
             self.stats.frames += 1
-        binary = _HEADER.pack(MAGIC, self._seq & 0xFFFFFFFF, len(blocks)) + b"".join(blocks)
+        binary = _HEADER.pack(RACE_MAGIC, self._seq & 0xFFFFFFFF, len(blocks)) + b"".join(blocks)
         return frames.Frame(self._seq, meta, rows, dumps({**meta, "history": rows}), binary)
 
     def _furthest_epoch(self) -> int:
@@ -190,7 +188,7 @@ class RaceSession(BaseSession):
 def decode_race_frame(binary: bytes) -> tuple[int, list[np.ndarray]]:
     """For tests and other clients: (seq, per lane its output maps (K, G²) float32) from an NNR1 frame."""
     magic, seq, count = _HEADER.unpack_from(binary, 0)
-    if magic != MAGIC:
+    if magic != RACE_MAGIC:
         raise ValueError("not an NNR1 frame")
     offset, lanes = _HEADER.size, []
     for _ in range(count):

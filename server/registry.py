@@ -3,7 +3,8 @@ import asyncio
 import logging
 import time
 
-from .session import BaseSession, Session
+from .session import Session
+from .turns import TurnTaker
 
 log = logging.getLogger("nnplayground.registry")
 
@@ -26,27 +27,27 @@ class Registry:
         self.scheduler = scheduler
         self.settings = settings
         self.stats = stats or Stats()
-        self._sessions: dict[str, BaseSession] = {}          # resume token -> session
+        self._sessions: dict[str, TurnTaker] = {}          # resume token -> session
         self._cleanup: asyncio.Task | None = None
 
     def __len__(self) -> int:
         return len(self._sessions)
 
-    def sessions(self) -> list[BaseSession]:
+    def sessions(self) -> list[TurnTaker]:
         return list(self._sessions.values())
 
     def pages(self) -> int:
         """Sockets attached to any session."""
         return sum(len(s.subscribers) for s in self._sessions.values())
 
-    def get(self, token: str | None, kind: type = Session) -> BaseSession | None:
+    def get(self, token: str | None, kind: type = Session) -> TurnTaker | None:
         """The live session of this kind (Session, RaceSession…) that gave out `token`, or None."""
         if not token or not isinstance(token, str) or len(token) > 100:
             return None
         session = self._sessions.get(token)
         return session if isinstance(session, kind) and not session.closed else None
 
-    async def open(self, resume: str | None, kind: type = Session) -> tuple[BaseSession, bool]:
+    async def open(self, resume: str | None, kind: type = Session) -> tuple[TurnTaker, bool]:
         """The session of this kind for a resume token, or a new one (ServerFull when the cap is reached).
         Every kind counts toward the same cap. Pages count too: one resume token opened on many sockets (a class
         watching one network) is fine up to max_pages pages on the whole server."""
@@ -73,7 +74,7 @@ class Registry:
         oldest = min(waiting, key=lambda s: s.detached_at)
         self._forget(oldest)
 
-    def _forget(self, session: BaseSession) -> None:
+    def _forget(self, session: TurnTaker) -> None:
         self._sessions.pop(session.token, None)
         asyncio.get_running_loop().create_task(session.close())
 

@@ -1,505 +1,31 @@
-"""A live training session: one Trainer, the commands that change it, the training loop, and the pages watching it.
+"""The playground's session: one Trainer, the commands that change it, its training in pieces and its frames.
 
-Threads and ownership
----------------------
-Only the session's turns touch the trainer, and they run in an engine worker thread (``Session.turn``, scheduled by
-``server/scheduler.py``), one bounded turn at a time: apply the commands that arrived (and send their answers at
-once), do one piece of work of about a dozen milliseconds at most (a training chunk, or for a large network a slice
-of its loss pass or of its maps: see ``Session._step``), encode a frame if one is due and ready. Everything else
-happens on the event loop: pages (``Subscriber``) append commands to a deque and read results from their own outbox
-and one-slot frame mailbox. So the trainer needs no lock, a click waits at most one piece, however heavy any
-network is, and a slow page never slows training: its mailbox keeps only the newest frame.
-
-Several pages may watch one session (a resume token opened twice, e.g. a teacher's network on a projector and on a
-laptop): state messages and frames go to all of them, an `error` only to the page that caused it.
+It takes turns as every session does (server/turns.py: threads and ownership); what is its own is the work of a
+turn — a training chunk, the loss pass of a history row, or a slice of the maps, each about a dozen milliseconds
+whatever the network (see ``Session._step``) — and the ``_do_<command>`` methods of the playground's messages.
 """
-import asyncio
-import collections
 import logging
 import math
-import secrets
 import time
-from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..engine import Config, ConfigError, DataError, Trainer
-from ..engine.config import LIVE
+from ..engine import Config, ConfigError, Trainer
 from ..engine.datasets import LIMITS as DATA_LIMITS
 
 from . import frames
-from .protocol import MAX_SPEED, dumps, finite_or_none
+from .protocol import VIEW_FIELDS, dumps
+from .subscriber import MAX_ROWS
+from .turns import Command, Conflict, Outcome, TurnTaker
 
 log = logging.getLogger("nnplayground.session")
 
-MAX_ROWS = 2000                 # history rows kept for a page that missed frames
-MAX_OUTBOX = 100                # queued messages per page; beyond, new error replies are dropped
-MAX_COMMANDS = 256              # queued commands per session; beyond, a command is refused (rate_limited)
-REBUILD_INTERVAL = 0.1          # seconds between two rebuilds of one session's data or network (see _held)
-VIEW_SETTINGS = frozenset({"grid_size", "unit_size"})   # configure fields that only change what frames show
 VIEW_INTERVALS = {"warp": 0.25, "mistakes": 1.0}   # seconds between opt-in view messages while training
 MAP_SHARE = 0.5                 # at most this part of a training session's engine time goes to drawing its maps
 MAP_RATE = 2.0                  # maps a second a heavy network's map sides are lowered for, at its engine share
 
 
-@dataclass
-class Command:
-    kind: str
-    payload: object = None
-    origin: "Subscriber | None" = None
-    future: asyncio.Future | None = None
-    run: tuple = ()          # the configure commands merged into this one (see BaseSession._next_command)
-    alone: bool = False      # never merged (a part of a merged run that was refused, tried on its own)
-
-    @property
-    def mergeable(self) -> bool:
-        return self.kind == "configure" and self.future is None and not self.alone
-
-
-# what a page gets instead of a message that could not be encoded (Outcome) or sent (Subscriber), with a log line
-UNENCODABLE = dumps({"type": "error", "code": "internal", "message": "the server could not encode a message for "
-                     "this page; the session goes on", "field": None})
-UNSENDABLE = dumps({"type": "error", "code": "internal", "message": "a message could not be sent to this page (it "
-                    "was not valid text); the session goes on", "field": None})
-
-
-@dataclass
-class Outcome:
-    """What one worker turn produced, delivered on the event loop."""
-    messages: list = field(default_factory=list)     # (target Subscriber or None for all, coalescing key, text)
-    frame: frames.Frame | None = None
-    results: list = field(default_factory=list)      # (future, value, exception)
-    frame_needed: bool = False
-
-    def broadcast(self, message: dict, key: str | None = None) -> None:
-        self._add(None, key or message["type"], message)
-
-    def to(self, target, message: dict, key: str | None = None) -> None:
-        self._add(target, key, message)
-
-    def _add(self, target, key: str | None, message: dict) -> None:
-        """Queue `message` as strict JSON for `target` (None: every page). One that cannot be encoded (a non-finite
-        number, a lone surrogate) is logged and becomes an `error` for the same pages: never silence."""
-        try:
-            text = dumps(message)
-        except ValueError as error:
-            log.error("a %s message could not be encoded, so its pages get an error instead: %s",
-                      message.get("type"), error)
-            key, text = None, UNENCODABLE
-        self.messages.append((target, key, text))
-
-    def error(self, target, code: str, message: str, field_name: str | None = None) -> None:
-        if target is not None:
-            self.to(target, {"type": "error", "code": code, "message": message, "field": field_name})
-
-    def status(self, state: str, message: str) -> None:
-        self.broadcast({"type": "status", "state": state, "message": message})
-
-
-class Subscriber:
-    """One page: an ordered outbox of state messages (coalesced by kind) and a one-slot frame mailbox, drained by
-    its own send task at most `fps` frames a second."""
-
-    def __init__(self, websocket, fps: float):
-        self.ws = websocket
-        self.interval = 1.0 / fps
-        self.outbox: collections.deque = collections.deque()   # [key, text]
-        self.slot: frames.Frame | None = None
-        self.slot_rows: list = []
-        self.sending = False
-        self.closed = False
-        self.wake = asyncio.Event()
-        self.next_frame_at = 0.0
-        self.task: asyncio.Task | None = None
-        self._timer: asyncio.TimerHandle | None = None
-        self.frames_sent = 0
-        self.frames_dropped = 0
-
-    @property
-    def ready(self) -> bool:
-        """True when a new frame would be sent soon (this page is not behind)."""
-        return not self.closed and self.slot is None and not self.sending
-
-    def send_message(self, text: str, key: str | None = None) -> None:
-        if self.closed:
-            return
-        if key is not None:
-            for entry in self.outbox:
-                if entry[0] == key:
-                    entry[1] = text
-                    self.wake.set()
-                    return
-        elif len(self.outbox) >= MAX_OUTBOX:
-            return            # the page is not reading; refusals are advisory, state messages are coalesced
-        self.outbox.append([key, text])
-        self.wake.set()
-
-    def put_frame(self, frame: frames.Frame) -> None:
-        if self.closed:
-            return
-        if self.slot is not None:
-            self.frames_dropped += 1
-            rows = self.slot_rows + frame.rows
-            self.slot_rows = rows[-MAX_ROWS:]
-        else:
-            self.slot_rows = frame.rows
-        self.slot = frame
-        self.wake.set()
-
-    def start(self) -> None:
-        self.task = asyncio.get_running_loop().create_task(self._run(), name="nnp-sender")
-
-    def _due(self) -> None:
-        self._timer = None
-        self.wake.set()
-
-    async def stop(self) -> None:
-        self.closed = True
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        if self.task is not None and self.task is not asyncio.current_task():
-            self.task.cancel()
-            try:
-                await self.task
-            except (asyncio.CancelledError, Exception):
-                pass
-
-    async def _run(self) -> None:
-        try:
-            while not self.closed:
-                await self.wake.wait()
-                self.wake.clear()
-                while self.outbox:
-                    _, text = self.outbox.popleft()
-                    await self.ws.send_text(self._sendable(text))
-                if self.slot is None:
-                    continue
-                delay = self.next_frame_at - time.monotonic()
-                if delay > 0:
-                    if self._timer is None:         # wake up when the frame is due (or earlier, for a message)
-                        self._timer = asyncio.get_running_loop().call_later(delay, self._due)
-                    continue
-                frame, rows = self.slot, self.slot_rows
-                self.slot, self.slot_rows = None, []
-                self.sending = True
-                started = time.monotonic()
-                # a steady cadence of `interval` (a late frame does not push the schedule back; at most one
-                # frame comes early, by half an interval, after a pause)
-                self.next_frame_at = max(self.next_frame_at + self.interval, started + 0.5 * self.interval)
-                try:
-                    text = frame.text_with(rows)    # strict JSON and valid UTF-8 (protocol.dumps) …
-                except ValueError as error:         # … or not, with the rows of dropped frames joined in
-                    text = self._unsendable(error)
-                await self.ws.send_text(text)
-                if text is not UNSENDABLE:          # the binary frame goes only after its frame message
-                    await self.ws.send_bytes(frame.binary)
-                for text in frame.extras:
-                    await self.ws.send_text(self._sendable(text))
-                self.sending = False
-                self.frames_sent += 1
-        except asyncio.CancelledError:
-            raise
-        except Exception as error:  # the socket failed: close it, so that the page sees it and resumes (not deaf)
-            self.closed = True
-            log.info("a page's sender stopped (%s); its socket is closed", type(error).__name__)
-            try:
-                await asyncio.wait_for(self.ws.close(1011), 0.5)
-            except Exception:
-                pass
-
-    @classmethod
-    def _sendable(cls, text: str) -> str:
-        """`text` if a socket can send it (valid UTF-8); else UNSENDABLE, an `error` for this page, and a log line."""
-        try:
-            if not text.isascii():
-                text.encode("utf-8")
-            return text
-        except UnicodeEncodeError as error:
-            return cls._unsendable(error)
-
-    @staticmethod
-    def _unsendable(error: ValueError) -> str:
-        log.error("a message could not be sent to a page, which gets an error instead: %s", error)
-        return UNSENDABLE
-
-
-class BaseSession:
-    """What every kind of session shares: identity and resume token, the pages watching it, the command queue,
-    turns in the scheduler's worker threads, frame pacing at a set speed, delivery to the event loop, closing.
-
-    A kind of session (``Session`` for the playground, ``server.race.RaceSession`` for an optimizer race) adds its
-    engine object and implements ``_units_per_epoch``, ``_train``, ``_frame`` and its ``_do_<command>`` methods.
-    """
-
-    def __init__(self, scheduler, *, fps: float, speed: int = 10, stats=None):
-        self.id = secrets.token_hex(6)
-        self.token = secrets.token_urlsafe(24)
-        self.scheduler = scheduler
-        self.stats = stats
-        self.interval = 1.0 / fps
-        self.state = "paused"
-        self.speed = speed
-        self.subscribers: tuple[Subscriber, ...] = ()
-        self.commands: collections.deque[Command] = collections.deque()
-        self.detached_at: float | None = time.monotonic()
-        self.closed = False
-        self.loop = asyncio.get_running_loop()
-        self._last_frame_at = 0.0
-        self._rebuilt_at = -1.0                # when a configure last rebuilt data or network (see _held)
-        self._seconds_per_unit = 1e-4          # measured time of one unit of training (see _units_per_epoch)
-        self._period_left = 0
-        self._period_end = 0.0
-        self.work_seconds = 0.0                # time the last turn spent on its piece of work (training, a loss
-                                               # pass or maps): the scheduler sizes chunks by what a turn costs besides
-        self._asked = False                    # a command asked for a frame that could not be built yet
-
-    # ------------------------------------------------------------------ event-loop side
-    def urgent(self) -> bool:
-        return bool(self.commands)
-
-    def submit(self, kind: str, payload=None, origin: Subscriber | None = None,
-               future: asyncio.Future | None = None) -> bool:
-        """Queue a command for the next turn; False (and nothing queued) if too many are waiting."""
-        if self.closed or len(self.commands) >= MAX_COMMANDS:
-            return False
-        self.commands.append(Command(kind, payload, origin, future))
-        self.scheduler.wake(self, urgent=True)
-        return True
-
-    async def call(self, kind: str, payload=None):
-        """Run a command and return its result (or raise its error): used by the HTTP endpoints."""
-        future = asyncio.get_running_loop().create_future()
-        if not self.submit(kind, payload, future=future):
-            raise ConfigError("the session is busy; try again in a moment")
-        return await future
-
-    def attach(self, subscriber: Subscriber, resumed: bool) -> None:
-        self.subscribers = self.subscribers + (subscriber,)
-        self.detached_at = None
-        subscriber.start()
-        self.submit("attach", resumed, origin=subscriber)
-
-    async def detach(self, subscriber: Subscriber) -> None:
-        self.subscribers = tuple(s for s in self.subscribers if s is not subscriber)
-        await subscriber.stop()
-        if not self.subscribers:
-            self.detached_at = time.monotonic()
-            self.scheduler.set_active(self, False)      # its next turn (if any) trains nothing and ends
-
-    async def close(self, code: int = 1001, reason: str = "server going away") -> None:
-        """Close every page's socket; the session takes no more turns."""
-        self.closed = True
-        self.scheduler.set_active(self, False)
-        pages, self.subscribers = self.subscribers, ()
-        for page in pages:
-            await page.stop()
-
-        async def close_one(page):
-            try:
-                await asyncio.wait_for(page.ws.close(code, reason), 0.5)
-            except Exception:
-                pass
-        await asyncio.gather(*(close_one(page) for page in pages))
-        for command in self.commands:
-            if command.future is not None and not command.future.done():
-                command.future.set_exception(ConfigError("the session was closed"))
-        self.commands.clear()
-
-    def _wants_training(self) -> bool:
-        return self.state == "playing" and bool(self.subscribers) and not self.closed
-
-    def _wake_later(self, delay: float) -> None:
-        self.loop.call_later(delay, self.scheduler.wake, self)
-
-    def _budget(self) -> int:
-        """Units of training (see _units_per_epoch) for this turn (0: wait for the next frame period at this
-        speed). A chunk lasts about scheduler.chunk_seconds(), and ends when the next frame is due, so frames go out
-        on time."""
-        chunk = self.scheduler.chunk_seconds()
-        until_frame = self._last_frame_at + 0.95 * self.interval - time.perf_counter()
-        if until_frame > self.scheduler.min_chunk:
-            chunk = min(chunk, until_frame)
-        per_chunk = max(1, int(chunk / self._unit_seconds()))
-        if self.speed == 0:
-            return per_chunk
-        now = time.monotonic()
-        if self._period_left <= 0 and now >= self._period_end:
-            self._period_left = self.speed * max(1, self._units_per_epoch())
-            self._period_end = max(self._period_end + self.interval, now)
-        return min(per_chunk, self._period_left) if self._period_left > 0 else 0
-
-    def _deliver(self, outcome: Outcome) -> None:
-        pages = self.subscribers
-        for target, key, text in outcome.messages:
-            for page in (pages if target is None else (target,)):
-                page.send_message(text, key)
-        if outcome.frame is not None:
-            for page in pages:
-                page.put_frame(outcome.frame)
-        for future, value, error in outcome.results:
-            if not future.done():
-                if error is not None:
-                    future.set_exception(error)
-                else:
-                    future.set_result(value)
-
-    # ------------------------------------------------------------------ worker-thread side
-    def turn(self) -> bool:
-        """One turn in an engine thread: commands, then one piece of work (see _step: if no command, a training
-        chunk), then a frame if due. Returns True to be queued again at once (still training, or work in pieces
-        left)."""
-        if self.closed:
-            return False
-        try:
-            train = self._wants_training()
-            budget = self._budget() if train and not self._ready() else 0
-            out = self._work(budget)
-        except Exception:                       # a bug outside any one command: pause and say so, plainly
-            log.exception("session turn failed")
-            self.state = "paused"
-            out = Outcome()
-            out.status("paused", "the server hit a problem while training, so the session is paused; "
-                                 "press play to go on, or reset")
-            self.scheduler.deliver(self.loop, self._deliver, out)
-            self.scheduler.set_active(self, False)
-            return False
-        if out.messages or out.frame is not None or out.results:
-            self.scheduler.deliver(self.loop, self._deliver, out)
-        train = self._wants_training()
-        self.scheduler.set_active(self, train)
-        unfinished = bool(self.subscribers) and not self.closed and (self._asked or self._unfinished())
-        if train and self.speed and self._period_left <= 0 and not unfinished:
-            delay = self._period_end - time.monotonic()
-            if delay > 0:
-                self.scheduler.deliver(self.loop, self._wake_later, delay)
-                return False
-        return train or unfinished
-
-    def _held(self) -> float:
-        """Seconds the next command must wait: a configure that may rebuild the data or the network waits until
-        REBUILD_INTERVAL has passed since the last rebuild, and the configures arriving meanwhile merge with it
-        (see _next_command). So one page dragging a slider, or flooding, rebuilds at most 1 / REBUILD_INTERVAL
-        times a second and cannot take the engine threads from other sessions; 0 when nothing waits."""
-        if not self.commands or not self.commands[0].mergeable \
-                or set(self.commands[0].payload.settings.model_fields_set) <= LIVE | VIEW_SETTINGS:
-            return 0.0
-        return max(0.0, self._rebuilt_at + REBUILD_INTERVAL - time.monotonic())
-
-    def _ready(self) -> bool:
-        """A command can run now."""
-        return bool(self.commands) and self._held() == 0.0
-
-    def _next_command(self) -> Command:
-        """The next command; consecutive `configure`s of one page are merged into one (later values win), so a
-        flood of slider moves or rebuilds costs one rebuild per turn. If the merged one is refused, the rest of
-        the run goes back on the queue to be applied one by one, each refusal answered on its own."""
-        command = self.commands.popleft()
-        if not command.mergeable:
-            return command
-        run = [command]
-        while self.commands and self.commands[0].mergeable and self.commands[0].origin is command.origin:
-            run.append(self.commands.popleft())
-        if len(run) == 1:
-            return command
-        merged: dict = {}
-        for part in run:
-            settings = part.payload.settings.model_dump(exclude_unset=True)
-            if "hidden" in settings and "hidden_activations" not in settings:
-                merged.pop("hidden_activations", None)     # activations chosen for widths that are gone
-            merged.update(settings)
-        settings = type(command.payload.settings).model_construct(_fields_set=set(merged), **merged)  # each part was validated
-        return Command("configure", command.payload.model_copy(update={"settings": settings}), command.origin,
-                       run=tuple(run))
-
-    def _work(self, budget: int) -> Outcome:
-        out = Outcome()
-        while self._ready():
-            command = self._next_command()
-            try:
-                value = getattr(self, "_do_" + command.kind)(command, out)
-                if command.future is not None:
-                    out.results.append((command.future, value, None))
-            except (ConfigError, DataError, ValueError) as error:
-                if command.run:                 # a merged run: try its parts one by one instead
-                    self.commands.extendleft(reversed([Command(c.kind, c.payload, c.origin, alone=True)
-                                                       for c in command.run]))
-                    continue
-                code = "data_error" if isinstance(error, DataError) else "invalid_config"
-                if command.future is not None:
-                    out.results.append((command.future, None, error))
-                else:
-                    out.error(command.origin, code, _plain(error), _field_of(command))
-            except Exception as error:          # a bug: log it here, say nothing technical to the page
-                log.exception("command %s failed", command.kind)
-                if command.future is not None:
-                    out.results.append((command.future, None, RuntimeError("internal error")))
-                else:
-                    out.error(command.origin, "internal", "the server could not do that; the session goes on")
-        if self.commands and not self._wants_training() and (wait := self._held()):
-            self.scheduler.deliver(self.loop, self._wake_later, wait)   # a training session takes turns anyway
-        self.work_seconds = 0.0
-        if not self.subscribers:               # nobody to train or draw for
-            return out
-        if out.messages or out.results:         # answer the commands before any engine work of this turn
-            self.scheduler.deliver(self.loop, self._deliver, out)
-            out = Outcome(frame_needed=out.frame_needed)
-        started = time.perf_counter()
-        self._step(budget, out)
-        now = time.perf_counter()
-        self.work_seconds = now - started
-        since = now - self._last_frame_at
-        # at a set speed, a frame shows whole periods of `speed` epochs (or progress, once a second, if slow);
-        # periods start an interval apart, so a period's frame may come a little early after a late one
-        period_done = self.speed == 0 or self._period_left <= 0 or since >= 1.0
-        gap = 0.9 if self.speed == 0 else 0.5
-        due = self.state == "playing" and since >= gap * self.interval and period_done \
-            and any(page.ready for page in self.subscribers)
-        asked = out.frame_needed or self._asked
-        piece = self.scheduler.max_chunk
-        if (asked or due) and self._prepare_frame(asked, max(piece - self.work_seconds, piece / 4)):
-            out.frame = self._frame(now)
-        self._asked = asked and out.frame is None
-        return out
-
-    def _do_speed(self, command: Command, out: Outcome) -> None:
-        self.speed = min(max(int(command.payload.epochs_per_frame), 0), MAX_SPEED)
-        self._period_left, self._period_end = 0, 0.0
-        out.frame_needed = True
-
-    def _step(self, budget: int, out: Outcome) -> None:
-        """This turn's piece of engine work, at most about scheduler.max_chunk long: by default a training chunk of
-        `budget` units while playing (a kind of session with work in pieces does that first)."""
-        if budget and self.state == "playing":
-            self._train(budget, out)
-
-    def _prepare_frame(self, asked: bool, seconds: float) -> bool:
-        """Whether a frame can be built now (its numbers ready within about `seconds`); `asked`: a command wants
-        one, else it is only due. A kind of session that computes frames in pieces says False until they are done."""
-        return True
-
-    def _unfinished(self) -> bool:
-        """Work in pieces is under way, so the session needs turns even when it does not train."""
-        return False
-
-    def _unit_seconds(self) -> float:
-        """Expected time of one unit of training (what _budget sizes chunks by)."""
-        return self._seconds_per_unit
-
-    def _units_per_epoch(self) -> int:
-        """How many units of training make one epoch (the unit `_train` counts its budget in)."""
-        raise NotImplementedError
-
-    def _train(self, budget: int, out: Outcome) -> None:
-        """Train `budget` units, adding what the pages must hear to `out`."""
-        raise NotImplementedError
-
-    def _frame(self, now: float) -> frames.Frame:
-        """Encode what the pages show now."""
-        raise NotImplementedError
-
-
-class Session(BaseSession):
+class Session(TurnTaker):
     """A playground session: one trainer with its commands and frames. See the module docstring for the threading."""
 
     def __init__(self, trainer: Trainer, scheduler, *, fps: float, speed: int = 10, grid_size: int = 48,
@@ -812,7 +338,7 @@ class Session(BaseSession):
 
     def _do_configure(self, command: Command, out: Outcome) -> str:
         settings = command.payload.settings.model_dump(exclude_unset=True)
-        view = {k: settings.pop(k) for k in ("grid_size", "unit_size") if k in settings}
+        view = {k: settings.pop(k) for k in VIEW_FIELDS if k in settings}
         change = self.trainer.configure(**settings) if settings else "unchanged"
         self.grid_size = view.get("grid_size", self.grid_size)
         self.unit_size = view.get("unit_size", self.unit_size)
@@ -830,54 +356,73 @@ class Session(BaseSession):
         return change
 
     def _do_control(self, command: Command, out: Outcome) -> None:
-        action, t = command.payload.action, self.trainer
-        if action == "play":
-            if t.divergence is not None:
-                out.status("diverged", f"training stopped because {t.divergence['reason']}: lower the "
-                                       "learning rate or step back before playing again")
-            elif len(t.train_idx) == 0:
-                out.status("paused", "there is nothing to train on: add points or choose a data set")
-            else:
-                self.state = "playing"
-                self._period_left, self._period_end = 0, 0.0
-                self._rate_mark = (time.perf_counter(), t.examples_seen)
-                out.status("playing", "training")
-        elif action == "pause":
-            if self.state == "playing":
-                self.state = "paused"
-            out.status(self.state, "paused" if self.state == "paused" else "diverged: step back or reset")
-        elif action in ("step", "step_batch"):
-            if self.state == "playing":
-                self.state = "paused"
-                out.status("paused", "paused to step")
-            if t.divergence is None:
-                t.train(1) if action == "step" else t.train_batches(1)
-                self._collect_row()
-                if t.divergence is not None:
-                    self.state = "diverged"
-                    out.status("diverged", f"{t.divergence['reason']}: {t.divergence['advice']}")
-        elif action == "reset":
-            t.reset()
-            self._settle_divergence()
-            if self.state == "diverged":
-                self.state = "paused"
-            self._restart_rows(out)
-        elif action == "regenerate":
-            change = t.configure(seed=(t.config.seed + 1) % (2**31 - 1))
-            self._settle_divergence()
-            if self.state == "diverged":
-                self.state = "paused"
-            self.focus = None
-            self._config(out, change)
-            out.broadcast(frames.data_message(t))
-            self._restart_rows(out)
-        elif action == "step_back":
-            t.step_back()
-            if self.state == "diverged":
-                self.state = "paused"
-            out.status(self.state, "stepped back to the weights before the last training chunk")
-            self._restart_rows(out)
+        self._CONTROLS[command.payload.action](self, out)
         out.frame_needed = True
+
+    def _play(self, out: Outcome) -> None:
+        t = self.trainer
+        if t.divergence is not None:
+            out.status("diverged", f"training stopped because {t.divergence['reason']}: lower the "
+                                   "learning rate or step back before playing again")
+        elif len(t.train_idx) == 0:
+            out.status("paused", "there is nothing to train on: add points or choose a data set")
+        else:
+            self.state = "playing"
+            self._period_left, self._period_end = 0, 0.0
+            self._rate_mark = (time.perf_counter(), t.examples_seen)
+            out.status("playing", "training")
+
+    def _pause(self, out: Outcome) -> None:
+        if self.state == "playing":
+            self.state = "paused"
+        out.status(self.state, "paused" if self.state == "paused" else "diverged: step back or reset")
+
+    def _step_epoch(self, out: Outcome) -> None:
+        self._step_by_hand(out, self.trainer.train)
+
+    def _step_batch(self, out: Outcome) -> None:
+        self._step_by_hand(out, self.trainer.train_batches)
+
+    def _step_by_hand(self, out: Outcome, train) -> None:
+        """One epoch or one batch (`train(1)`), paused first; a divergence it causes is said at once."""
+        t = self.trainer
+        if self.state == "playing":
+            self.state = "paused"
+            out.status("paused", "paused to step")
+        if t.divergence is None:
+            train(1)
+            self._collect_row()
+            if t.divergence is not None:
+                self.state = "diverged"
+                out.status("diverged", f"{t.divergence['reason']}: {t.divergence['advice']}")
+
+    def _reset(self, out: Outcome) -> None:
+        self.trainer.reset()
+        self._settle_divergence()
+        if self.state == "diverged":
+            self.state = "paused"
+        self._restart_rows(out)
+
+    def _regenerate(self, out: Outcome) -> None:
+        t = self.trainer
+        change = t.configure(seed=(t.config.seed + 1) % (2**31 - 1))
+        self._settle_divergence()
+        if self.state == "diverged":
+            self.state = "paused"
+        self.focus = None
+        self._config(out, change)
+        out.broadcast(frames.data_message(t))
+        self._restart_rows(out)
+
+    def _step_back(self, out: Outcome) -> None:
+        self.trainer.step_back()
+        if self.state == "diverged":
+            self.state = "paused"
+        out.status(self.state, "stepped back to the weights before the last training chunk")
+        self._restart_rows(out)
+
+    _CONTROLS = {"play": _play, "pause": _pause, "step": _step_epoch, "step_batch": _step_batch, "reset": _reset,
+                 "regenerate": _regenerate, "step_back": _step_back}     # protocol.ACTIONS → method
 
     def _do_edit_weight(self, command: Command, out: Outcome) -> None:
         m = command.payload
@@ -957,7 +502,7 @@ class Session(BaseSession):
         try:
             return dumps(self.trainer.state_dict())
         except ValueError:
-            raise _Conflict("the network has diverged (some numbers are infinite or NaN): step back or reset "
+            raise Conflict("the network has diverged (some numbers are infinite or NaN): step back or reset "
                             "before saving") from None
 
     def _do_data(self, command: Command, out: Outcome) -> str:
@@ -967,7 +512,7 @@ class Session(BaseSession):
         which also bound the digits and the plane's points."""
         t, d = self.trainer, self.trainer.data
         if d.points.size > DATA_LIMITS["csv_max_rows"] * DATA_LIMITS["csv_max_columns"]:
-            raise _Conflict("the data set is larger than the engine's limits allow to send")
+            raise Conflict("the data set is larger than the engine's limits allow to send")
 
         def part(idx):
             return {"inputs": d.points[idx].tolist(), "labels": d.labels[idx].tolist()}
@@ -993,19 +538,3 @@ class Session(BaseSession):
     def _n_units(self) -> int:
         sizes = self.trainer.layout.sizes
         return sum(sizes) - sizes[0]
-
-
-class _Conflict(ConfigError):
-    """A request that cannot be met in the session's current state."""
-
-
-def _plain(error: Exception) -> str:
-    text = str(error) or "refused"
-    return text[:500]
-
-
-def _field_of(command: Command) -> str | None:
-    if command.kind == "configure":
-        keys = list(command.payload.settings.model_dump(exclude_unset=True))
-        return keys[0] if len(keys) == 1 else None
-    return None

@@ -3,7 +3,7 @@ guard's refusals and an unexpected error alike; and CSV column and class names w
 import pytest
 from fastapi.testclient import TestClient
 
-from nnplayground.server.app import PAGES
+from nnplayground.server.routes.pages import PAGES
 from wire import make_client, open_page
 
 POLICY = {"default-src": ["'self'"], "img-src": ["'self'", "data:"], "object-src": ["'none'"],
@@ -35,7 +35,7 @@ def test_every_kind_of_answer_carries_the_policy(client, token):
         response = client.get(path)
         assert response.status_code == 200 and "text/html" in response.headers["content-type"]
         assert_guarded(response)
-    for path in ("/static/js/main.js", "/static/css/app.css", "/static/js/lessons/panel.js"):
+    for path in ("/static/js/playground/main.js", "/static/css/app.css", "/static/js/lessons/panel.js"):
         response = client.get(path)
         assert response.status_code == 200
         assert_guarded(response)

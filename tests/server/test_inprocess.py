@@ -437,7 +437,8 @@ def test_configures_queued_together_cost_one_rebuild_and_a_refused_one_is_answer
     message is tried on its own, so the good ones apply and only the bad one gets an error."""
     from nnplayground.engine import Trainer
     from nnplayground.server import protocol
-    from nnplayground.server.session import REBUILD_INTERVAL, Session
+    from nnplayground.server.session import Session
+    from nnplayground.server.turns import REBUILD_INTERVAL
 
     class Idle:                                  # the turn is run by hand here, not by engine threads
         def wake(self, *a, **k): pass

@@ -171,7 +171,7 @@ def test_strict_loader():
 
 
 def test_limits_and_choices_match_the_models():
-    lim, cho = limits(), choices()
+    lim, cho = limits(), choices().model_dump()
     assert lim["learning_rate"] == [0.0, 100.0] and lim["grid_size"] == [2, 128]
     assert set(cho["datasets"]) <= set(Settings.model_fields["dataset"].annotation.__args__)
     assert cho["losses"]["binary"]["bce"] == ["sigmoid"]
@@ -188,3 +188,10 @@ def test_server_models_refuse_unknown_fields_and_non_finite_numbers():
         server_adapter.validate_python({"type": "history", "rows": [{"epoch": 1, "iteration": 1,
                                                                       "train_loss": float("nan"),
                                                                       "test_loss": None}]})
+
+
+def test_every_control_action_has_its_method():
+    from nnplayground.server.protocol import ACTIONS
+    from nnplayground.server.session import Session
+    assert set(Session._CONTROLS) == set(ACTIONS)
+    assert all(callable(method) for method in Session._CONTROLS.values())

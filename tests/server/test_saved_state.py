@@ -11,7 +11,7 @@ import json
 import pytest
 
 from nnplayground.server.protocol import ERROR_CODES, loads_strict
-from nnplayground.server.session import Outcome
+from nnplayground.server.turns import Outcome
 from wire import STANDARD, make_client, open_page
 
 CSV = ("width,height,depth,kind\n1.0,2.0,0.5,a\n2.0,1.0,0.7,b\n3.0,3.5,0.1,c\n1.5,2.5,0.9,a\n2.5,1.5,0.3,b\n"
