@@ -8,7 +8,7 @@ import numpy as np
 
 from nnplayground.engine import Trainer
 
-FACTS = "import('/static/js/progress.js').then((m) => new Promise((r) => m.onFacts((f) => r({ ...f }))))"
+FACTS = "import('/static/js/shared/progress.js').then((m) => new Promise((r) => m.onFacts((f) => r({ ...f }))))"
 
 GOOD = [(150 + (i * 7) % 40, 45 + (i * 11) % 50) for i in range(40)]
 ROWS = [f"{h},{w},{'heavy' if w > 70 else 'light'},{i % 3}" for i, (h, w) in enumerate(GOOD)]

@@ -1,7 +1,7 @@
 """Digits on the page: accuracy and confusion matrix, the first layer's weights as 8×8 images, the misclassified
 test digits (click one to load it into the pad), and the pad's ten probabilities as bars that sum to 1."""
 
-FACTS = "import('/static/js/progress.js').then((m) => new Promise((r) => m.onFacts((f) => r({ ...f }))))"
+FACTS = "import('/static/js/shared/progress.js').then((m) => new Promise((r) => m.onFacts((f) => r({ ...f }))))"
 
 
 def canvas_colours(page, selector: str) -> list[int]:

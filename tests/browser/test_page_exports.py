@@ -90,7 +90,7 @@ def test_a_saved_model_opens_again(page, tmp_path):
 
 # Strings for pyString: quotes, backslashes, escapes Python would read, every code unit below U+0300 between two
 # letters, separators, format characters, lone surrogates, astral characters, and 500 random strings of code units.
-LITERAL_CASES = r"""() => import('/static/js/export.js').then(({ pyString }) => {
+LITERAL_CASES = r"""() => import('/static/js/playground/export.js').then(({ pyString }) => {
     const texts = ['', ' ', '"', "'", '\\', 'back\\', '"'.repeat(3), "'".repeat(3), '\\"', '\\N{BULLET}', '\\x41',
       '{x}', '%s', 'a\nb', '\r\n', '\t', '\0', '\x7f', '\x85', '\xa0', '\u2028', '\u2029', '\u200b', '\u202e', '\ufeff',
       '\ue000', '\uffff', '\ud800', '\udfff', 'x\udc00\ud800y', '\u{1F600}', '\u{10FFFF}', '\u{E0001}', '\u{F0000}',

@@ -3,7 +3,7 @@ import pytest
 
 from conftest import ARTIFACTS
 
-FACTS = "() => import('/static/js/progress.js').then((m) => new Promise((r) => { const stop = m.onFacts((f) => r({ ...f })); }))"
+FACTS = "() => import('/static/js/shared/progress.js').then((m) => new Promise((r) => { const stop = m.onFacts((f) => r({ ...f })); }))"
 
 
 def open_lab(page, path, viewport=(1280, 720)):

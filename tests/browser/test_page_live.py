@@ -19,7 +19,7 @@ def epochs_seen(page) -> list[int]:
 
 
 def test_hyperparameters_chosen_on_the_page_apply_live_without_restarting(page):
-    page.open("?dataset=spiral&hidden=6,6")
+    page.open("?dataset=spiral&hidden=6,6&speed=1")    # a frame, so a row of history, every epoch
     page.play()
     page.wait_for(f"{EPOCH} >= 10")
     weights = page.js("[...window.nnp.latest.params]")

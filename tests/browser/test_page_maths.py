@@ -7,7 +7,7 @@ import math
 def facts(page) -> dict:
     """The progress facts the page has published for lesson checks (the same module instance the views use)."""
     return page.js("""async () => {
-        const { onFacts } = await import('/static/js/progress.js');
+        const { onFacts } = await import('/static/js/shared/progress.js');
         let seen = {};
         onFacts((f) => { seen = { ...f }; })();
         return seen;

@@ -84,7 +84,9 @@ def test_a_refused_setting_is_explained_and_the_controls_show_the_truth(page):
 def test_learn_bias_initialisation_and_map_resolution_have_controls_and_live_in_the_url(open_page):
     page = open_page().open("?dataset=circle&hidden=4")
     assert page.is_checked("#ctl-learn_bias") and page.input_value("#ctl-init") == "auto"
-    assert page.js("document.getElementById('output-map').width") == 64
+    # the map's resolution starts at the server's default
+    default = page.js("import('/spec.js').then(({ SPEC }) => SPEC.defaults.grid_size)")
+    assert page.js("document.getElementById('output-map').width") == default
     # learn_bias off: the biases stay put while the weights train
     page.uncheck("#ctl-learn_bias")
     page.wait_for("window.nnp.latest.config.learn_bias === false")

@@ -1,7 +1,7 @@
 """The warped-space view: the input plane's grid and the data points as a hidden layer sees them, through two
 chosen neurons; it changes as the network trains and costs the server nothing while it is closed."""
 
-FACTS = "import('/static/js/progress.js').then((m) => new Promise((r) => m.onFacts((f) => r({ ...f }))))"
+FACTS = "import('/static/js/shared/progress.js').then((m) => new Promise((r) => m.onFacts((f) => r({ ...f }))))"
 
 
 def canvas_signature(page) -> list:

@@ -4,7 +4,7 @@ import pytest
 XOR_RACE = "dataset=xor&hidden=8&noise=0.1&seed=4&lanes=sgd*0.01,adam*0.01&target_loss=0.2&speed=1"
 
 FACTS = """async () => {
-  const progress = await import('/static/js/progress.js');
+  const progress = await import('/static/js/shared/progress.js');
   let facts = null;
   progress.onFacts((f) => { facts = { ...f }; })();
   return facts;

@@ -25,9 +25,6 @@ export function drawDescent(canvas, answer, k) {
   if (!answer) return;
 
   const font = parseFloat(getComputedStyle(document.body).fontSize) || 14;
-  const small = `${Math.round(font * 0.86)}px system-ui, sans-serif`;
-  const label = `600 ${Math.round(font)}px system-ui, sans-serif`;
-  const thick = font / 14;                     // heavier lines with larger text (projector)
   const pad = { left: font * 4, right: font * 1.2, top: font * 1.2, bottom: font * 3.4 };
   const ws = answer.curve.w;
   const losses = answer.curve.loss.map((v) => (v === null ? Infinity : v));
@@ -35,11 +32,31 @@ export function drawDescent(canvas, answer, k) {
   const x1 = ws[ws.length - 1];
   const yMax = Math.max(...losses.filter(Number.isFinite), 1e-9) * 1.08;
   const plot = { l: pad.left, r: width - pad.right, t: pad.top, b: height - pad.bottom };
-  const px = (w) => plot.l + ((w - x0) / (x1 - x0)) * (plot.r - plot.l);
-  const py = (loss) => plot.b - (loss / yMax) * (plot.b - plot.t);
-  const inside = (w, loss) => w >= x0 && w <= x1 && loss <= yMax;
+  // the picture's geometry and type, shared by the pieces drawn below
+  const view = {
+    ctx, font, width, height, pad, plot, x0, x1, yMax,
+    small: `${Math.round(font * 0.86)}px system-ui, sans-serif`,
+    label: `600 ${Math.round(font)}px system-ui, sans-serif`,
+    thick: font / 14,                     // heavier lines with larger text (projector)
+    px: (w) => plot.l + ((w - x0) / (x1 - x0)) * (plot.r - plot.l),
+    py: (loss) => plot.b - (loss / yMax) * (plot.b - plot.t),
+  };
+  const now = answer.path[k];
+  drawAxes(view);
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(plot.l, plot.t - 1, plot.r - plot.l, plot.b - plot.t + 2);
+  ctx.clip();
+  drawCurve(view, answer.optimum, ws, losses);
+  drawPath(view, answer.path, k);
+  drawTangentAndLanding(view, now, answer.path[k + 1]);
+  ctx.restore();
+  drawStepArrow(view, now);
+  drawLabels(view, now, answer.optimum);
+}
 
-  // grid and axes
+/** The grid with its tick values, the two axes and their names. */
+function drawAxes({ ctx, font, height, plot, x0, x1, yMax, small, px, py }) {
   ctx.font = small;
   ctx.lineWidth = 1;
   ctx.fillStyle = MUTED;
@@ -70,27 +87,24 @@ export function drawDescent(canvas, answer, k) {
   ctx.textBaseline = 'middle';
   ctx.fillText('loss L(w) →', 0, 0);
   ctx.restore();
+}
 
-  ctx.save();
-  ctx.beginPath();
-  ctx.rect(plot.l, plot.t - 1, plot.r - plot.l, plot.b - plot.t + 2);
-  ctx.clip();
-
-  // the minimum
+/** The minimum (dashed) and the loss curve L(w). */
+function drawCurve({ ctx, plot, thick, px, py }, optimum, ws, losses) {
   ctx.strokeStyle = MUTED;
   ctx.setLineDash([4, 4]);
-  line(ctx, px(answer.optimum), plot.t, px(answer.optimum), plot.b);
+  line(ctx, px(optimum), plot.t, px(optimum), plot.b);
   ctx.setLineDash([]);
 
-  // the curve
   ctx.strokeStyle = CURVE;
   ctx.lineWidth = 2.5 * thick;
   ctx.beginPath();
   ws.forEach((w, i) => (i ? ctx.lineTo(px(w), py(losses[i])) : ctx.moveTo(px(w), py(losses[i]))));
   ctx.stroke();
+}
 
-  // earlier steps: straight hops from point to point, older ones fainter
-  const path = answer.path;
+/** Earlier steps: straight hops from point to point, older ones fainter. */
+function drawPath({ ctx, thick, px, py }, path, k) {
   const first = Math.max(0, k - 40);
   for (let i = first; i < k; i += 1) {
     const a = path[i];
@@ -103,18 +117,17 @@ export function drawDescent(canvas, answer, k) {
     dot(ctx, px(a.w), py(a.loss), 3.5 * thick);
   }
   ctx.globalAlpha = 1;
+}
 
-  const now = path[k];
+/** The tangent at the current point, where the next step lands on the curve (hollow), and the current point. */
+function drawTangentAndLanding({ ctx, plot, x0, x1, yMax, thick, px, py }, now, nextPoint) {
   // tangent: L(w) + slope·(u − w) over a fixed stretch of the picture
   const reach = (x1 - x0) * 0.16;
   ctx.strokeStyle = TANGENT;
   ctx.lineWidth = 2 * thick;
   line(ctx, px(now.w - reach), py(now.loss - now.slope * reach), px(now.w + reach), py(now.loss + now.slope * reach));
 
-  // the next step: where it lands on the curve (hollow), and the arrow along the axis
-  const next = now.w + now.step;
-  const nextPoint = path[k + 1];
-  if (nextPoint && inside(nextPoint.w, nextPoint.loss)) {
+  if (nextPoint && nextPoint.w >= x0 && nextPoint.w <= x1 && nextPoint.loss <= yMax) {
     ctx.strokeStyle = PATH;
     ctx.setLineDash([3, 3]);
     line(ctx, px(nextPoint.w), plot.b, px(nextPoint.w), py(nextPoint.loss));
@@ -124,13 +137,14 @@ export function drawDescent(canvas, answer, k) {
   }
   ctx.fillStyle = INK;
   dot(ctx, px(now.w), Math.max(plot.t + 4, py(now.loss)), 6.5 * thick);
-  ctx.restore();
+}
 
-  // arrow below the axis from w to w + step, clipped to the picture
+/** The next step −η·slope as an arrow below the axis from w to w + step, clipped to the picture, with its size. */
+function drawStepArrow({ ctx, font, width, pad, plot, label, thick, px }, now) {
   const arrowY = plot.b + font * 1.9;
   if (Math.abs(now.step) > 1e-12) {
     const from = clamp(px(now.w), plot.l, plot.r);
-    const to = clamp(px(next), plot.l, plot.r);
+    const to = clamp(px(now.w + now.step), plot.l, plot.r);
     ctx.strokeStyle = PATH;
     ctx.fillStyle = PATH;
     ctx.lineWidth = 2.5 * thick;
@@ -158,8 +172,10 @@ export function drawDescent(canvas, answer, k) {
     }
     ctx.fillText(text, left, arrowY);
   }
+}
 
-  // labels on top: the current point and the minimum
+/** Labels on top: the current point and the minimum. */
+function drawLabels({ ctx, font, plot, x0, x1, small, label, px, py }, now, optimum) {
   ctx.font = label;
   ctx.textBaseline = 'bottom';
   const cx = px(now.w);
@@ -180,7 +196,7 @@ export function drawDescent(canvas, answer, k) {
   ctx.fillStyle = MUTED;
   ctx.textAlign = 'center';
   ctx.textBaseline = 'top';
-  ctx.fillText(`lowest loss at w* = ${number(answer.optimum)}`, clamp(px(answer.optimum), plot.l + font * 6, plot.r - font * 6), plot.t + font * 0.2);
+  ctx.fillText(`lowest loss at w* = ${number(optimum)}`, clamp(px(optimum), plot.l + font * 6, plot.r - font * 6), plot.t + font * 0.2);
 }
 
 function line(ctx, ax, ay, bx, by) {

@@ -3,7 +3,7 @@
 // The server answers with the whole path for the current settings; Step, Run and Reset move along it, and a new
 // setting asks again (a new start w, x or t starts at step 0, a new rate, loss or optimizer keeps the step shown).
 //
-// Facts published (static/js/progress.js), after every change of what is shown:
+// Facts published (static/js/shared/progress.js), after every change of what is shown:
 //   gdWeight        w at the step shown              gdSlope        L'(w) there
 //   gdLoss          L(w) there                       gdSteps        steps taken so far (0 at the start)
 //   gdLearningRate  η                                gdDiverged     true when these settings make w run away
@@ -14,29 +14,36 @@
 // URL: w, x, target, learning_rate, loss (mse|huber), optimizer (sgd|momentum|adam), huber_delta, projector=1, and
 // hide= any of run, learning_rate, loss, huber_delta, optimizer, example, table, projector.
 
+import { SPEC } from '/spec.js';
 import { asker, flag, names, numberIn, oneOf, pageChrome, urlSettings } from './lab.js';
-import { drawDescent, number, short, signed } from './gd-plot.js';
-import { publish } from './progress.js';
-import { el, setChildren } from './dom.js';
+import { drawDescent, number, short, signed } from './descent_plot.js';
+import { publish } from '../shared/progress.js';
+import { el, setChildren } from '../shared/dom.js';
 
-const STEPS = 250;              // steps asked for: enough for η = 0.01 to settle (≈190)
-const SETTLED = 1e-3;
-const RATE_MIN = 0.001;
+// the lab's starting values, bounds, choices and "settled" distance are the server's (SPEC.labs.one_weight)
+const LAB = SPEC.labs.one_weight;
+const { defaults: START, limits: LIMITS } = LAB;
+const RATE_MIN = 0.001;         // the rate slider's ends (the page's; typed rates may go further)
 const RATE_MAX = 2;
-const MOMENTUM = 0.9;           // the engine's default momentum μ
+const MOMENTUM = SPEC.defaults.momentum;     // the engine's momentum μ, which the lab uses
 
-const SPEC = {
-  w: numberIn(5, -100, 100),
-  x: numberIn(2, -6, 6, (v) => v !== 0),
-  target: numberIn(6, -100, 100),
-  learning_rate: numberIn(0.1, 1e-4, 10),
-  loss: oneOf('mse', ['mse', 'huber']),
-  optimizer: oneOf('sgd', ['sgd', 'momentum', 'adam']),
-  huber_delta: numberIn(1, 1e-3, 100),
+const FIELDS = {
+  w: numberIn(START.w, ...LIMITS.w),
+  x: numberIn(START.x, ...LIMITS.x, (v) => v !== 0),
+  target: numberIn(START.target, ...LIMITS.target),
+  learning_rate: numberIn(START.learning_rate, ...LIMITS.learning_rate),
+  loss: oneOf(START.loss, LAB.losses),
+  optimizer: oneOf(START.optimizer, LAB.optimizers),
+  huber_delta: numberIn(START.huber_delta, ...LIMITS.huber_delta),
   projector: flag,
   hide: names,
 };
-const settings = urlSettings(SPEC);
+const settings = urlSettings(FIELDS);
+// how the lab's menus say its losses and optimizers (which ones there are is the server's)
+const LOSS_TEXT = { mse: 'squared error ½(w·x − t)²', huber: 'Huber (straight far away)' };
+const OPTIMIZER_TEXT = {
+  sgd: 'plain gradient descent', momentum: `momentum (keeps ${MOMENTUM} of the last step)`, adam: 'Adam (steps of about η)',
+};
 const s = settings.values;
 const ask = asker('/api/one-weight');
 const $ = (id) => document.getElementById(id);
@@ -57,7 +64,7 @@ const VERDICTS = {
 async function refresh(restart) {
   const body = {
     type: 'one_weight', w: s.w, x: s.x, target: s.target, learning_rate: s.learning_rate, loss: s.loss,
-    optimizer: s.optimizer, huber_delta: s.huber_delta, steps: STEPS,
+    optimizer: s.optimizer, huber_delta: s.huber_delta, steps: START.steps,
   };
   try {
     const reply = await ask(body);
@@ -131,7 +138,7 @@ function render() {
   renderTable();
   publish({
     gdWeight: now.w, gdSlope: now.slope, gdLoss: now.loss, gdSteps: k, gdLearningRate: s.learning_rate,
-    gdDiverged: answer.verdict === 'diverging', gdConverged: Math.abs(now.w - answer.optimum) < SETTLED,
+    gdDiverged: answer.verdict === 'diverging', gdConverged: Math.abs(now.w - answer.optimum) < LAB.settled,
     gdVerdict: answer.verdict, gdOptimizer: s.optimizer, gdLossFunction: s.loss,
   });
 }
@@ -178,8 +185,8 @@ function renderVerdict(now) {
     text = `Diverging: the learning rate is too large. Every step overshoots the minimum by more than it started, so w `
       + `runs away towards infinity and the loss explodes. Choose a rate${limit}.`;
   }
-  if (Math.abs(now.w - answer.optimum) < SETTLED && verdict !== 'diverging') {
-    text = `w = ${number(now.w)} after ${k} steps: within 0.001 of the minimum w* = ${number(answer.optimum)}. ${text}`;
+  if (Math.abs(now.w - answer.optimum) < LAB.settled && verdict !== 'diverging') {
+    text = `w = ${number(now.w)} after ${k} steps: within ${LAB.settled} of the minimum w* = ${number(answer.optimum)}. ${text}`;
   } else if (k === last() && answer.diverged) {
     text = `w ran away to ${number(now.w)} after ${k} steps. ${text}`;
   }
@@ -222,7 +229,7 @@ function showSettings() {
 /** Take a new value for `key`; one out of range is explained and the field shows the last good value again. */
 function change(key, value, restart) {
   if (value === undefined) {
-    const { lo, hi } = SPEC[key];
+    const { lo, hi } = FIELDS[key];
     showError(`${key.replace('_', ' ')} must be a number from ${number(lo)} to ${number(hi)}${key === 'x' ? ', not 0' : ''}`);
     showSettings();
     return;
@@ -234,9 +241,12 @@ function change(key, value, restart) {
 }
 
 function numberField(id, key, restart) {
-  $(id).addEventListener('change', (event) => change(key, SPEC[key].parse(event.target.value), restart));
+  [$(id).min, $(id).max] = LIMITS[key];
+  $(id).addEventListener('change', (event) => change(key, FIELDS[key].parse(event.target.value), restart));
 }
 
+setChildren($('gd-loss'), LAB.losses.map((name) => el('option', { value: name }, LOSS_TEXT[name])));
+setChildren($('gd-optimizer'), LAB.optimizers.map((name) => el('option', { value: name }, OPTIMIZER_TEXT[name])));
 $('gd-rate-slider').addEventListener('input', (event) => change('learning_rate', sliderToRate(Number(event.target.value)), false));
 numberField('gd-rate', 'learning_rate', false);
 numberField('gd-delta', 'huber_delta', false);

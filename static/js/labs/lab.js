@@ -1,8 +1,8 @@
 // What the two small lab pages (/gradient-descent, /perceptron) share: settings read from and written to the URL,
 // the projector toggle and `hide=`, and asking the server's lab endpoints (the newest question wins).
 
-import { keepJoin, pageUrl } from './join.js';
-import { createShare } from './share.js';
+import { keepJoin, pageUrl } from '../shared/join.js';
+import { createShare } from '../shared/share.js';
 
 /**
  * The page's settings, kept in the URL so a link (or a lesson) reproduces them. `spec` maps a name to

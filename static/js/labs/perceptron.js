@@ -2,7 +2,7 @@
 // the terms w·x decides Go (sum ≥ threshold) or Stay home. A table of past decisions trains it with the
 // perceptron rule. Every sum, decision and weight change comes from the engine via POST /api/perceptron.
 //
-// Facts published (static/js/progress.js), after every answer:
+// Facts published (static/js/shared/progress.js), after every answer:
 //   perceptronSum          the weighted sum for the inputs shown     perceptronThreshold  the threshold
 //   perceptronDecision     'go' | 'stay'                             perceptronFlips      decision changes so far
 //   perceptronTableCorrect rows the perceptron decides as you did    perceptronTableRows  rows in the table
@@ -12,16 +12,17 @@
 // URL: inputs=110 weights=0.5,0.3,0.2 threshold=0.7 rows=1111,1011,… (inputs then decision, 1 = go) projector=1,
 // and hide= any of threshold, table (the whole learning panel), learn (its buttons), projector.
 
+import { SPEC } from '/spec.js';
 import { asker, flag, names, numberIn, pageChrome, urlSettings } from './lab.js';
-import { publish } from './progress.js';
-import { el, setChildren } from './dom.js';
+import { publish } from '../shared/progress.js';
+import { el, setChildren } from '../shared/dom.js';
 
 const INPUTS = ['cheap flights', 'days off', 'good weather'];
-const RATE = 0.1;
-const MAX_ROWS = 12;
-const MAX_WEIGHT = 10000;
+// the server's rate and bounds (SPEC.labs.perceptron); "Learn until all are right" gives up after PASSES passes
+const { learning_rate: RATE, max_weight: MAX_WEIGHT, passes: PASSES } = SPEC.labs.perceptron;
+const MAX_ROWS = 12;            // the page's table (the server takes more)
 const SUB = ['₁', '₂', '₃'];
-const LOG_LINES = 80;           // a table that cannot be learned makes 100 passes of changes: show the start and end
+const LOG_LINES = 80;           // a table that cannot be learned makes PASSES passes of changes: show the start and end
 // go only in good weather, and then only with cheap flights or days off
 const DEFAULT_ROWS = ['1111', '1011', '0111', '1100', '0010', '1000', '0100', '0000'];
 
@@ -137,6 +138,7 @@ function setThreshold(value) {
   changed();
 }
 
+[$('pc-threshold').min, $('pc-threshold').max] = [-MAX_WEIGHT, MAX_WEIGHT];
 $('pc-threshold-slider').addEventListener('input', (event) => setThreshold(Number(event.target.value)));
 $('pc-threshold').addEventListener('change', (event) => setThreshold(event.target.value.trim() === '' ? NaN : Number(event.target.value)));
 
@@ -224,8 +226,8 @@ function showLog(reply) {
         + `${wanted ? 'Stay' : 'Go'} — ${wanted ? 'up' : 'down'}: ${changes.join(', ')}`));
     }
   });
-  if (reply.correct < s.rows.length && reply.mistakes.length === 100) {
-    items.push(el('li', {}, el('b', {}, 'Still wrong after 100 passes: '),
+  if (reply.correct < s.rows.length && reply.mistakes.length === PASSES) {
+    items.push(el('li', {}, el('b', {}, `Still wrong after ${PASSES} passes: `),
       'no weights and threshold can make these rows all right — some rows contradict each other, or no single sum '
       + 'separates your Go rows from your Stay rows.'));
   }

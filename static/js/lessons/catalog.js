@@ -5,7 +5,7 @@
 //             text (paragraphs), tasks }
 // A task:   { id, text, done (the "well done, because…" line), allowed (config keys the learner may change),
 //             check(facts, run, memo) → true when the task is done }
-// `facts` are the page's published facts (static/js/progress.js; the playground's are listed in facts.js),
+// `facts` are the page's published facts (static/js/shared/progress.js; the playground's are listed in facts.js),
 // `run.epochs` counts the epochs trained while this lesson was open, `memo` is the task's own scratch object.
 // On the playground a check only runs while every lesson setting not named in `allowed` is unchanged, so
 // loading another configuration never passes a task.
@@ -31,7 +31,20 @@ const CONTAINERS = {
 };
 
 const BASICS = ['chart', 'metrics', 'speed', 'log_scale', 'smoothing'];
+// The forward and the backward pass are read on one point, followed through the step-through panel.
+const FOLLOW = [...BASICS, 'inspector', 'stepthrough'];
 const all = (list, test) => Array.isArray(list) && list.length > 0 && list.every(test);
+
+/** A check: a point is followed and the step-through panel has walked `phase` to layer `layer(facts)`. */
+const walked = (phase, layer) => (f) => Array.isArray(f.inspectedPoint) && f.stepPhase === phase && f.stepLayer === layer(f);
+
+/** True (and `memo` started again with `fresh`) when the point followed is not the one `memo` has seen. */
+function newPoint(f, memo, fresh) {
+  const key = JSON.stringify(f.pinnedPoint);
+  if (memo.point === key) return false;
+  Object.assign(memo, { point: key, ...fresh });
+  return true;
+}
 
 export const LESSONS = [
   {
@@ -220,7 +233,7 @@ export const LESSONS = [
     summary: 'Click a point and read how its numbers flow from the inputs, layer by layer, to the answer.',
     page: '/',
     config: { task: 'binary', dataset: 'circle', hidden: [4], features: ['x1', 'x2'], learning_rate: 0.1, seed: 14 },
-    show: [...BASICS, 'inspector', 'stepthrough'],
+    show: FOLLOW,
     text: [
       'To answer for one point, the network works from left to right. The inputs x₁ and x₂ go to every neuron of '
       + 'the first layer; each computes z = w·x + b and a = f(z); those a values are the inputs of the next layer, '
@@ -233,7 +246,7 @@ export const LESSONS = [
           + 'step layer by layer until you reach the output: read each neuron’s z and a on the diagram.',
         done: 'Well done: every neuron’s a became an input of the next layer, all the way to the answer on the right.',
         allowed: [],
-        check: (f) => Array.isArray(f.inspectedPoint) && f.stepPhase === 'forward' && f.stepLayer === f.hidden.length + 1,
+        check: walked('forward', (f) => f.hidden.length + 1),
       },
       {
         id: 'fix-point',
@@ -242,8 +255,7 @@ export const LESSONS = [
         done: 'Well done: training changed the weights, so the same forward pass now lands close to the target.',
         allowed: [],
         check: (f, run, memo) => {
-          const key = JSON.stringify(f.pinnedPoint);
-          if (memo.point !== key) Object.assign(memo, { point: key, wrongAt: null });
+          newPoint(f, memo, { wrongAt: null });
           if (!f.pinnedPoint || f.pointLoss === null || f.pointLoss === undefined) return false;
           if (f.pointLoss > 0.3) memo.wrongAt = f.iteration;
           return memo.wrongAt !== null && f.iteration > memo.wrongAt && f.pointLoss < 0.05;
@@ -291,7 +303,7 @@ export const LESSONS = [
     summary: 'The error at the output is passed back layer by layer, so every weight learns its own share.',
     page: '/',
     config: { task: 'binary', dataset: 'circle', hidden: [3], features: ['x1', 'x2'], learning_rate: 0.3, seed: 16 },
-    show: [...BASICS, 'inspector', 'stepthrough'],
+    show: FOLLOW,
     text: [
       'After the forward pass, the network compares its answer with the target. Backpropagation then walks back '
       + 'from the output to the inputs and asks each neuron: how much did you add to the mistake? That share is the '
@@ -306,7 +318,7 @@ export const LESSONS = [
           + 'output back to the first hidden layer. Hover a δ or a ∂L/∂w to see the chain-rule product behind it.',
         done: 'Well done: the blame travelled from the output back to the first layer, one chain-rule product at a time.',
         allowed: [],
-        check: (f) => Array.isArray(f.inspectedPoint) && f.stepPhase === 'backward' && f.stepLayer === 1,
+        check: walked('backward', () => 1),
       },
       {
         id: 'one-update',
@@ -315,9 +327,8 @@ export const LESSONS = [
         done: 'Well done: one batch, one backward pass, one small step of every weight against its gradient.',
         allowed: [],
         check: (f, run, memo) => {
-          const key = JSON.stringify(f.pinnedPoint);
-          if (memo.point !== key || f.runState === 'playing' || f.iteration < memo.iteration) {
-            Object.assign(memo, { point: key, iteration: f.iteration });
+          if (newPoint(f, memo, { iteration: f.iteration }) || f.runState === 'playing' || f.iteration < memo.iteration) {
+            memo.iteration = f.iteration;
             return false;
           }
           return Boolean(f.pinnedPoint) && f.iteration - memo.iteration >= 1 && f.iteration - memo.iteration <= 2;

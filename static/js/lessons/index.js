@@ -3,24 +3,15 @@
 
 import { LESSONS, lessonUrl } from './catalog.js';
 import { doneTasks, lessonDone } from './record.js';
-import { pageUrl } from '../join.js';
+import { pageUrl } from '../shared/join.js';
+import { el } from '../shared/dom.js';
 
 const PAGE_NAMES = { '/': 'Playground', '/gradient-descent': 'Gradient descent page', '/perceptron': 'Perceptron page' };
 
-function h(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
-    else if (value !== false && value !== null && value !== undefined) node.setAttribute(key, value === true ? '' : value);
-  }
-  for (const child of children.flat()) if (child !== null && child !== undefined) node.append(child);
-  return node;
-}
-
 function status(lesson) {
-  if (lessonDone(lesson)) return h('span', { class: 'lesson-status is-done' }, '✓ Done');
+  if (lessonDone(lesson)) return el('span', { class: 'lesson-status is-done' }, '✓ Done');
   const n = lesson.tasks.filter((task) => doneTasks(lesson.id).has(task.id)).length;
-  return h('span', { class: 'lesson-status' }, n ? `${n} of ${lesson.tasks.length} tasks done` : `${lesson.tasks.length} tasks`);
+  return el('span', { class: 'lesson-status' }, n ? `${n} of ${lesson.tasks.length} tasks done` : `${lesson.tasks.length} tasks`);
 }
 
 function render() {
@@ -30,15 +21,15 @@ function render() {
     groups.get(lesson.group).push([lesson, i]);
   });
   const host = document.getElementById('lesson-groups');
-  host.replaceChildren(...[...groups].map(([group, items]) => h('section', { class: 'lesson-group' },
-    h('h2', { class: 'lesson-group-title' }, group),
-    h('ul', { class: 'lesson-cards' }, items.map(([lesson, i]) => h('li', {
+  host.replaceChildren(...[...groups].map(([group, items]) => el('section', { class: 'lesson-group' },
+    el('h2', { class: 'lesson-group-title' }, group),
+    el('ul', { class: 'lesson-cards' }, items.map(([lesson, i]) => el('li', {
       class: `lesson-card${lessonDone(lesson) ? ' is-done' : ''}`, 'data-lesson': lesson.id },
-    h('span', { class: 'lesson-number', 'aria-hidden': 'true' }, String(i + 1)),
-    h('div', { class: 'lesson-card-body' },
-      h('a', { class: 'lesson-link', href: lessonUrl(lesson) }, lesson.title),
-      h('p', { class: 'lesson-summary' }, lesson.summary),
-      h('p', { class: 'lesson-meta' }, status(lesson), ` · ${PAGE_NAMES[lesson.page] || lesson.page}`))))))));
+    el('span', { class: 'lesson-number', 'aria-hidden': 'true' }, String(i + 1)),
+    el('div', { class: 'lesson-card-body' },
+      el('a', { class: 'lesson-link', href: lessonUrl(lesson) }, lesson.title),
+      el('p', { class: 'lesson-summary' }, lesson.summary),
+      el('p', { class: 'lesson-meta' }, status(lesson), ` · ${PAGE_NAMES[lesson.page] || lesson.page}`))))))));
   const finished = LESSONS.filter(lessonDone).length;
   document.getElementById('lesson-progress').textContent = `${finished} of ${LESSONS.length} lessons done.`;
 }

@@ -3,8 +3,9 @@
 // and to the index, and a button that closes the lesson and keeps the page as it is. Checks read the page's facts
 // (progress.js); done tasks are remembered (record.js).
 
-import { onFacts } from '../progress.js';
-import { PROPS } from '../state.js';
+import { onFacts } from '../shared/progress.js';
+import { PROPS } from '../shared/state.js';
+import { el } from '../shared/dom.js';
 import { LESSONS, lessonById, lessonUrl } from './catalog.js';
 import { doneTasks, markDone } from './record.js';
 
@@ -12,16 +13,6 @@ import { doneTasks, markDone } from './record.js';
 const HELD = ['task', 'dataset', 'features', 'hidden', 'activation', 'optimizer', 'learning_rate', 'batch_size',
   'regularization', 'reg_rate', 'dropout', 'noise', 'n_points', 'train_ratio'];
 const DEFAULTS = Object.fromEntries(PROPS.filter((p) => HELD.includes(p.key)).map((p) => [p.key, p.def]));
-
-function h(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
-    else if (value !== false && value !== null && value !== undefined) node.setAttribute(key, value === true ? '' : value);
-  }
-  for (const child of children.flat()) if (child !== null && child !== undefined) node.append(child);
-  return node;
-}
 
 function same(a, b) {
   if (typeof a === 'number' && typeof b === 'number') return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b));
@@ -44,49 +35,47 @@ function withoutLesson() {
   return `${location.pathname}${query ? `?${query}` : ''}`;
 }
 
-function mount(lesson) {
-  const index = LESSONS.indexOf(lesson);
-  const prev = LESSONS[index - 1];
-  const next = LESSONS[index + 1];
-  const done = doneTasks(lesson.id);
-  const onPlayground = lesson.page === '/';
-  const everyAllowed = [...new Set(lesson.tasks.flatMap((t) => t.allowed))];
+/** One task's list item, with the parts that change when it is done. */
+function taskRow(task) {
+  const mark = el('span', { class: 'task-mark', 'aria-hidden': 'true' }, '');
+  const state = el('span', { class: 'visually-hidden' }, '');
+  const well = el('p', { class: 'task-done' }, task.done);
+  const row = el('li', { class: 'lesson-task', 'data-task': task.id }, mark,
+    el('div', { class: 'task-body' }, el('p', { class: 'task-text' }, state, task.text), well));
+  return { task, row, mark, state, well, memo: {} };
+}
 
-  document.head.append(h('link', { rel: 'stylesheet', href: '/static/css/lessons.css' }));
-  document.body.classList.add('has-lesson');
-  const dataColumn = ['data', 'digit-views', 'csv-report'];     // what lives in the playground's data column
-  if (onPlayground && !lesson.show.some((name) => dataColumn.includes(name))) document.body.classList.add('lesson-no-data');
+/** A link to the previous or next lesson (rel 'prev' or 'next'), an empty placeholder when there is none. */
+function lessonLink(target, text, rel) {
+  return target
+    ? el('a', { href: lessonUrl(target), rel, class: `lesson-${rel}`, title: target.title }, text)
+    : el('span', { class: `lesson-${rel} is-none`, 'aria-hidden': 'true' }, '');
+}
 
-  const rows = lesson.tasks.map((task) => {
-    const mark = h('span', { class: 'task-mark', 'aria-hidden': 'true' }, '');
-    const state = h('span', { class: 'visually-hidden' }, '');
-    const well = h('p', { class: 'task-done' }, task.done);
-    const row = h('li', { class: 'lesson-task', 'data-task': task.id }, mark,
-      h('div', { class: 'task-body' }, h('p', { class: 'task-text' }, state, task.text), well));
-    return { task, row, mark, state, well, memo: {} };
-  });
-  const complete = h('p', { class: 'lesson-complete', id: 'lesson-complete', role: 'status' }, '');
-  const offTrack = h('p', { class: 'lesson-offtrack', id: 'lesson-offtrack', hidden: true });
-  const link = (target, text, rel) => (target
-    ? h('a', { href: lessonUrl(target), rel, class: `lesson-${rel}`, title: target.title }, text)
-    : h('span', { class: `lesson-${rel} is-none`, 'aria-hidden': 'true' }, ''));
-  const panel = h('aside', { class: 'lesson-panel', id: 'lesson-panel', 'aria-labelledby': 'lesson-title', 'data-lesson': lesson.id },
-    h('div', { class: 'lesson-head' },
-      h('span', { class: 'lesson-kicker' }, `Lesson ${index + 1} of ${LESSONS.length} · ${lesson.group}`),
-      h('button', { type: 'button', class: 'lesson-close', id: 'lesson-close', title: 'Close the lesson and keep playing',
+function lessonPanel(lesson, index, rows, offTrack, complete) {
+  return el('aside', { class: 'lesson-panel', id: 'lesson-panel', 'aria-labelledby': 'lesson-title', 'data-lesson': lesson.id },
+    el('div', { class: 'lesson-head' },
+      el('span', { class: 'lesson-kicker' }, `Lesson ${index + 1} of ${LESSONS.length} · ${lesson.group}`),
+      el('button', { type: 'button', class: 'lesson-close', id: 'lesson-close', title: 'Close the lesson and keep playing',
         'aria-label': 'Close the lesson and keep playing', onclick: () => location.assign(withoutLesson()) }, '×')),
-    h('h2', { class: 'lesson-title', id: 'lesson-title' }, lesson.title),
-    h('div', { class: 'lesson-text' }, lesson.text.map((p) => h('p', {}, p))),
-    h('h3', { class: 'lesson-try' }, 'Try this'),
-    h('ol', { class: 'lesson-tasks' }, rows.map((r) => r.row)),
+    el('h2', { class: 'lesson-title', id: 'lesson-title' }, lesson.title),
+    el('div', { class: 'lesson-text' }, lesson.text.map((p) => el('p', {}, p))),
+    el('h3', { class: 'lesson-try' }, 'Try this'),
+    el('ol', { class: 'lesson-tasks' }, rows.map((r) => r.row)),
     offTrack,
     complete,
-    h('nav', { class: 'lesson-nav', 'aria-label': 'Lessons' },
-      link(prev, '← Previous', 'prev'),
-      h('a', { href: '/lessons', class: 'lesson-all' }, 'All lessons'),
-      link(next, 'Next →', 'next')));
-  // on a short screen the tasks and the way on can sit below the panel's fold: a cue says so and scrolls there
-  const more = h('button', { type: 'button', class: 'lesson-more', id: 'lesson-more', hidden: true,
+    el('nav', { class: 'lesson-nav', 'aria-label': 'Lessons' },
+      lessonLink(LESSONS[index - 1], '← Previous', 'prev'),
+      el('a', { href: '/lessons', class: 'lesson-all' }, 'All lessons'),
+      lessonLink(LESSONS[index + 1], 'Next →', 'next')));
+}
+
+/**
+ * On a short screen the tasks and the way on can sit below the panel's fold: a cue says so and scrolls there.
+ * Returns the function that shows or hides the cue.
+ */
+function addMoreCue(panel) {
+  const more = el('button', { type: 'button', class: 'lesson-more', id: 'lesson-more', hidden: true,
     onclick: () => panel.scrollBy({ top: panel.clientHeight * 0.7, behavior: 'smooth' }) }, 'More below ↓');
   panel.append(more);
   document.body.append(panel);
@@ -96,12 +85,79 @@ function mount(lesson) {
   };
   panel.addEventListener('scroll', cue, { passive: true });
   new ResizeObserver(cue).observe(panel);
+  return cue;
+}
 
-  // the panel sits below the page's top bar
+/** The panel sits below the page's top bar. */
+function placeBelowHeader(panel) {
   const header = document.querySelector('header');
   const place = () => panel.style.setProperty('--lesson-top', `${header ? Math.round(header.getBoundingClientRect().bottom) : 0}px`);
   place();
   if (header) new ResizeObserver(place).observe(header);
+}
+
+/** Run the checks of the tasks not yet done against `facts`; mark the ones that pass. True when any did. */
+function checkTasks(lesson, rows, done, facts, run) {
+  const onPlayground = lesson.page === '/';
+  let changed = false;
+  for (const r of rows) {
+    if (done.has(r.task.id)) continue;
+    if (onPlayground && drifted(lesson, facts.settings, r.task.allowed).length) continue;
+    let ok = false;
+    try {
+      ok = r.task.check(facts, run, r.memo) === true;
+    } catch {
+      ok = false;                    // a fact the check needs is not there yet
+    }
+    if (ok) {
+      done.add(r.task.id);
+      markDone(lesson.id, r.task.id);
+      changed = true;
+    }
+  }
+  return changed;
+}
+
+/** Follow the page's facts: count the epochs trained, say when the setup left the lesson's, check the tasks. */
+function followFacts(lesson, rows, done, offTrack, show) {
+  const onPlayground = lesson.page === '/';
+  const everyAllowed = [...new Set(lesson.tasks.flatMap((t) => t.allowed))];
+  const run = { epochs: 0 };
+  let lastEpoch = null;
+  onFacts((facts) => {
+    if (Number.isFinite(facts.epoch)) {
+      if (lastEpoch !== null && facts.epoch > lastEpoch) run.epochs += facts.epoch - lastEpoch;
+      lastEpoch = facts.epoch;
+    }
+    if (onPlayground) {
+      if (!facts.settings) return;     // the server has not said which settings it runs yet
+      const off = drifted(lesson, facts.settings, everyAllowed);
+      offTrack.hidden = off.length === 0;
+      if (off.length) {
+        offTrack.replaceChildren(`This is no longer the lesson’s setup (${off.join(', ')} changed). `,
+          el('a', { href: lessonUrl(lesson) }, 'Start the lesson again'));
+      }
+    }
+    if (checkTasks(lesson, rows, done, facts, run)) show();
+  });
+}
+
+function mount(lesson) {
+  const index = LESSONS.indexOf(lesson);
+  const next = LESSONS[index + 1];
+  const done = doneTasks(lesson.id);
+
+  document.head.append(el('link', { rel: 'stylesheet', href: '/static/css/lessons.css' }));
+  document.body.classList.add('has-lesson');
+  const dataColumn = ['data', 'digit-views', 'csv-report'];     // what lives in the playground's data column
+  if (lesson.page === '/' && !lesson.show.some((name) => dataColumn.includes(name))) document.body.classList.add('lesson-no-data');
+
+  const rows = lesson.tasks.map(taskRow);
+  const complete = el('p', { class: 'lesson-complete', id: 'lesson-complete', role: 'status' }, '');
+  const offTrack = el('p', { class: 'lesson-offtrack', id: 'lesson-offtrack', hidden: true });
+  const panel = lessonPanel(lesson, index, rows, offTrack, complete);
+  const cue = addMoreCue(panel);
+  placeBelowHeader(panel);
 
   function show() {
     for (const r of rows) {
@@ -117,40 +173,7 @@ function mount(lesson) {
     cue();
   }
 
-  const run = { epochs: 0 };
-  let lastEpoch = null;
-  onFacts((facts) => {
-    if (Number.isFinite(facts.epoch)) {
-      if (lastEpoch !== null && facts.epoch > lastEpoch) run.epochs += facts.epoch - lastEpoch;
-      lastEpoch = facts.epoch;
-    }
-    if (onPlayground) {
-      if (!facts.settings) return;     // the server has not said which settings it runs yet
-      const off = drifted(lesson, facts.settings, everyAllowed);
-      offTrack.hidden = off.length === 0;
-      if (off.length) {
-        offTrack.replaceChildren(`This is no longer the lesson’s setup (${off.join(', ')} changed). `,
-          h('a', { href: lessonUrl(lesson) }, 'Start the lesson again'));
-      }
-    }
-    let changed = false;
-    for (const r of rows) {
-      if (done.has(r.task.id)) continue;
-      if (onPlayground && drifted(lesson, facts.settings, r.task.allowed).length) continue;
-      let ok = false;
-      try {
-        ok = r.task.check(facts, run, r.memo) === true;
-      } catch {
-        ok = false;                    // a fact the check needs is not there yet
-      }
-      if (ok) {
-        done.add(r.task.id);
-        markDone(lesson.id, r.task.id);
-        changed = true;
-      }
-    }
-    if (changed) show();
-  });
+  followFacts(lesson, rows, done, offTrack, show);
   show();
 }
 

@@ -1,7 +1,9 @@
 // Element-wise activations a = f(z) and their slopes f′(z), the same formulas as engine/activations.py, and a small
 // plot of both with chosen z values marked: a dot on f and a dot on f′ at each z.
 
-const LEAKY_SLOPE = 0.1;
+import { SPEC } from '/spec.js';
+
+const LEAKY_SLOPE = SPEC.leaky_slope;
 const sigmoid = (z) => 1 / (1 + Math.exp(-z));
 
 /** name → [f(z), f′(z)]; softmax is not element-wise and has no entry. */

@@ -2,7 +2,7 @@
 // test loss sits above training loss is overfitting), a log-scale toggle, a smoothing slider, and hovering to
 // read the values at any point.
 
-import { el, setChildren, fmt, count } from './dom.js';
+import { el, setChildren, fmt, count } from '../shared/dom.js';
 
 const TRAIN = '#3a4a5c';
 const TEST = '#8a55c9';
@@ -122,7 +122,19 @@ export function createChart({ state, latest }) {
     const x1 = Math.max(rows[rows.length - 1].iteration, x0 + 1);
     const X = (it) => pad.l + ((it - x0) / (x1 - x0)) * (w - pad.l - pad.r);
     const Y = (v) => pad.t + (1 - (v - lo) / (hi - lo)) * (h - pad.t - pad.b);
-    // grid and labels
+    // the plot's geometry, shared by the pieces drawn below
+    const plot = { rows, w, h, pad, log, lo, hi, x0, x1, X, Y, tf,
+      stride: Math.max(1, Math.floor(rows.length / (w - pad.l - pad.r))) };
+    drawGrid(plot);
+    drawEpochAxis(plot);
+    drawGap(plot, tr, te);
+    drawLine(plot, tr, TRAIN, 1.6);
+    drawLine(plot, te, TEST, 1.6);
+    drawHover(plot);
+  }
+
+  /** Three horizontal grid lines with their loss values. */
+  function drawGrid({ w, pad, log, lo, hi, Y }) {
     for (let i = 0; i <= 2; i++) {
       const v = lo + ((hi - lo) * i) / 2;
       const y = Y(v);
@@ -132,7 +144,10 @@ export function createChart({ state, latest }) {
       ctx.stroke();
       ctx.fillText(fmt(log ? 10 ** v : v, 2), 2, y + font / 3);
     }
-    // the x axis: ticks at round epochs, each where training reached it (the curve runs over iterations)
+  }
+
+  /** The x axis: ticks at round epochs, each where training reached it (the curve runs over iterations). */
+  function drawEpochAxis({ rows, w, h, pad, X }) {
     const e0 = rows[0].epoch;
     const e1 = rows[rows.length - 1].epoch;
     const step = roundStep((e1 - e0) / Math.max(1, Math.floor((w - pad.l - pad.r) / 64)));
@@ -148,25 +163,29 @@ export function createChart({ state, latest }) {
       ctx.stroke();
       ctx.fillText(text, Math.min(Math.max(x - half, left), w - 2 * half - 1), h - 3);
     }
-    const stride = Math.max(1, Math.floor(rows.length / (w - pad.l - pad.r)));
-    const line = (values, color, width) => {
-      ctx.strokeStyle = color;
-      ctx.lineWidth = width;
-      ctx.lineJoin = 'round';
-      ctx.beginPath();
-      let open = false;
-      for (let i = 0; i < rows.length; i += stride) {
-        const y = tf(values[i]);
-        if (y === null) { open = false; continue; }
-        if (!open) ctx.moveTo(X(rows[i].iteration), Y(y));
-        else ctx.lineTo(X(rows[i].iteration), Y(y));
-        open = true;
-      }
-      const lastY = tf(values[rows.length - 1]);
-      if (open && lastY !== null) ctx.lineTo(X(rows[rows.length - 1].iteration), Y(lastY));
-      ctx.stroke();
-    };
-    // the gap: the band between the two curves, over the rows where both are known
+  }
+
+  /** One loss curve, broken where the values are unknown. */
+  function drawLine({ rows, stride, X, Y, tf }, values, color, width) {
+    ctx.strokeStyle = color;
+    ctx.lineWidth = width;
+    ctx.lineJoin = 'round';
+    ctx.beginPath();
+    let open = false;
+    for (let i = 0; i < rows.length; i += stride) {
+      const y = tf(values[i]);
+      if (y === null) { open = false; continue; }
+      if (!open) ctx.moveTo(X(rows[i].iteration), Y(y));
+      else ctx.lineTo(X(rows[i].iteration), Y(y));
+      open = true;
+    }
+    const lastY = tf(values[rows.length - 1]);
+    if (open && lastY !== null) ctx.lineTo(X(rows[rows.length - 1].iteration), Y(lastY));
+    ctx.stroke();
+  }
+
+  /** The gap: the band between the two curves, over the rows where both are known. */
+  function drawGap({ rows, stride, X, Y, tf }, tr, te) {
     const both = [];
     for (let i = 0; i < rows.length; i += stride) if (tf(tr[i]) !== null && tf(te[i]) !== null) both.push(i);
     if (both.length > 1) {
@@ -177,8 +196,10 @@ export function createChart({ state, latest }) {
       ctx.closePath();
       ctx.fill();
     }
-    line(tr, TRAIN, 1.6);
-    line(te, TEST, 1.6);
+  }
+
+  /** The vertical cursor at the row nearest the pointer, and that row's values in the readout. */
+  function drawHover({ rows, w, h, pad, x0, x1, X }) {
     if (hoverX !== null) {
       const it = x0 + ((hoverX * w - pad.l) / (w - pad.l - pad.r)) * (x1 - x0);
       let best = 0;

@@ -1,44 +1,29 @@
 // The run bar (play/pause, step, reset, counters, speed), the hyperparameter controls and the keyboard
 // shortcuts. Controls write to the state object; main.js turns state changes into messages.
 
-import { el, setChildren, setText, count } from './dom.js';
-import { Choices, label } from './choices.js';
+import { SPEC } from '/spec.js';
+import { el, setChildren, setText, count } from '../shared/dom.js';
+import { ACTIVATIONS, label, losses, optimizerSettings, speedLabel } from '../shared/choices.js';
 import { plotChosenActivation } from './activation_plot.js';
 
-const LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
-const REG_RATES = [0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
-const DROPOUTS = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6];
-const BATCHES = [1, 2, 5, 10, 20, 30, 50, 100, 10000];
-const SPEEDS = [[1, '1 epoch / frame'], [3, '3 epochs / frame'], [10, '10 epochs / frame'], [50, '50 epochs / frame'],
-  [200, '200 epochs / frame'], [0, 'As fast as possible']];
-const OPTIMIZER_SETTINGS = {
-  sgd: [],
-  momentum: ['momentum'],
-  adagrad: ['epsilon'],
-  rmsprop: ['rho', 'epsilon'],
-  adam: ['beta1', 'beta2', 'epsilon'],
-};
-const SETTING_OPTIONS = {
-  momentum: [[0, '0'], [0.5, '0.5'], [0.8, '0.8'], [0.9, '0.9'], [0.95, '0.95'], [0.99, '0.99']],
-  beta1: [[0.5, '0.5'], [0.8, '0.8'], [0.9, '0.9'], [0.95, '0.95'], [0.99, '0.99']],
-  beta2: [[0.9, '0.9'], [0.99, '0.99'], [0.999, '0.999'], [0.9999, '0.9999']],
-  rho: [[0.5, '0.5'], [0.8, '0.8'], [0.9, '0.9'], [0.95, '0.95'], [0.99, '0.99']],
-  epsilon: [[1e-8, '1e−8'], [1e-6, '1e−6'], [1e-4, '1e−4'], [1e-2, '0.01']],
-  huber_delta: [[0.1, '0.1'], [0.25, '0.25'], [0.5, '0.5'], [1, '1'], [2, '2'], [5, '5']],
-};
-const INITS = ['auto', 'glorot', 'he', 'zeros'];
-const INIT_LABELS = { auto: 'Auto', glorot: 'Glorot', he: 'He', zeros: 'Zeros' };
-const SETTING_CAPTIONS = { momentum: 'Momentum μ', beta1: 'β₁', beta2: 'β₂', rho: 'Decay ρ', epsilon: 'ε', huber_delta: 'Huber δ' };
+const { presets } = SPEC;
+const CAPTIONS = SPEC.labels.settings;
+// the settings some optimizer reads beyond the learning rate, in engine.Config's order
+const OPTIMIZER_KEYS = Object.keys(SPEC.defaults)
+  .filter((key) => SPEC.choices.optimizers.some((name) => optimizerSettings(name).includes(key)));
 
-function numLabel(v) {
-  return v === 10000 ? 'All' : String(v);
+/** A number as the menu of `key` shows it: ε as a power of ten; the largest batch, as large as any data set, as All. */
+function numLabel(v, key) {
+  if (key === 'batch_size' && v === SPEC.limits.batch_size[1]) return 'All';
+  if (key === 'epsilon' && v < 0.01) return v.toExponential().replace('-', '−');
+  return String(v);
 }
 
-/** A captioned <select> bound to one state key. */
-function selectControl(key, caption, onChange, title = '') {
+/** A captioned <select> bound to one state key (its caption the server's name for the setting). */
+function selectControl(key, onChange, title = '') {
   const select = el('select', { id: `ctl-${key}`, name: key, onchange: () => onChange(select.value) });
   const wrap = el('label', { class: 'ctl', dataset: { ctl: key }, title: title || undefined },
-    el('span', { class: 'ctl-caption' }, caption), select);
+    el('span', { class: 'ctl-caption' }, CAPTIONS[key]), select);
   return {
     wrap,
     select,
@@ -51,7 +36,7 @@ function selectControl(key, caption, onChange, title = '') {
       const v = String(value);
       if (![...select.options].some((o) => o.value === v)) {
         const num = Number(value);
-        select.append(el('option', { value: v }, Number.isFinite(num) ? numLabel(num) : label(value)));
+        select.append(el('option', { value: v }, Number.isFinite(num) ? numLabel(num, key) : label(value)));
       }
       select.value = v;
     },
@@ -76,8 +61,8 @@ export function createControls({ state, latest, actions }) {
   const counterRate = el('output', { id: 'epochs-per-second' }, '–');
   // said when the server draws this network's maps less often or coarser than asked (frame.limited)
   const heavyNote = el('span', { id: 'heavy-note', class: 'heavy-note', hidden: true });
-  const speed = selectControl('speed', 'Speed', (v) => state.set({ speed: Number(v) }), 'Epochs trained between two pictures');
-  speed.setOptions(SPEEDS);
+  const speed = selectControl('speed', (v) => state.set({ speed: Number(v) }), 'Epochs trained between two pictures');
+  speed.setOptions(presets.speed.map((v) => [v, speedLabel(v)]));
   setChildren(runbar,
     el('div', { class: 'run-buttons' }, resetBtn, playBtn, stepBtn, batchBtn),
     el('div', { class: 'counters' },
@@ -105,51 +90,50 @@ export function createControls({ state, latest, actions }) {
 
   // ------------------------------------------------------- hyperparameters
   const host = document.getElementById('hyper-controls');
-  let choices = new Choices(null);
-  const lr = selectControl('learning_rate', 'Learning rate η', (v) => state.set({ learning_rate: Number(v) }),
+  const lr = selectControl('learning_rate', (v) => state.set({ learning_rate: Number(v) }),
     'Step size of gradient descent: w ← w − η·∂L/∂w');
-  lr.setOptions(LEARNING_RATES.map((v) => [v, String(v)]));
-  const act = selectControl('activation', 'Activation', (v) => chooseActivation(v), 'Activation of every hidden layer (each layer can differ: see the diagram)');
+  lr.setOptions(presets.learning_rate.map((v) => [v, String(v)]));
+  const act = selectControl('activation', (v) => chooseActivation(v), 'Activation of every hidden layer (each layer can differ: see the diagram)');
   const actPlot = el('canvas', { class: 'act-plot', id: 'activation-plot', width: 64, height: 26, role: 'img' });
   act.wrap.classList.add('ctl-with-plot');
   act.wrap.append(actPlot);
-  const outAct = selectControl('output_activation', 'Output activation', (v) => state.set({ output_activation: v }));
-  const loss = selectControl('loss', 'Loss', (v) => chooseLoss(v));
-  const opt = selectControl('optimizer', 'Optimizer', (v) => state.set({ optimizer: v }));
+  const outAct = selectControl('output_activation', (v) => state.set({ output_activation: v }));
+  const loss = selectControl('loss', (v) => chooseLoss(v));
+  const opt = selectControl('optimizer', (v) => state.set({ optimizer: v }));
   const optSettings = {};
-  for (const key of ['momentum', 'beta1', 'beta2', 'rho', 'epsilon', 'huber_delta']) {
-    optSettings[key] = selectControl(key, SETTING_CAPTIONS[key], (v) => state.set({ [key]: Number(v) }));
-    optSettings[key].setOptions(SETTING_OPTIONS[key]);
+  for (const key of [...OPTIMIZER_KEYS, 'huber_delta']) {
+    optSettings[key] = selectControl(key, (v) => state.set({ [key]: Number(v) }));
+    optSettings[key].setOptions(presets[key].map((v) => [v, numLabel(v, key)]));
     optSettings[key].wrap.classList.add('ctl-small');
   }
-  const batch = selectControl('batch_size', 'Batch size', (v) => state.set({ batch_size: Number(v) }),
+  const batch = selectControl('batch_size', (v) => state.set({ batch_size: Number(v) }),
     'Examples per weight update; iterations per epoch = ⌈examples ÷ batch size⌉');
-  batch.setOptions(BATCHES.map((v) => [v, numLabel(v)]));
-  const reg = selectControl('regularization', 'Regularisation', (v) => state.set({ regularization: v }));
-  reg.setOptions(['none', 'l1', 'l2'].map((v) => [v, label(v)]));
-  const regRate = selectControl('reg_rate', 'Rate λ', (v) => state.set({ reg_rate: Number(v) }));
-  regRate.setOptions(REG_RATES.map((v) => [v, String(v)]));
-  const init = selectControl('init', 'Initialisation', (v) => state.set({ init: v }),
+  batch.setOptions(presets.batch_size.map((v) => [v, numLabel(v, 'batch_size')]));
+  const reg = selectControl('regularization', (v) => state.set({ regularization: v }));
+  reg.setOptions(SPEC.choices.regularizations.map((v) => [v, label(v)]));
+  const regRate = selectControl('reg_rate', (v) => state.set({ reg_rate: Number(v) }));
+  regRate.setOptions(presets.reg_rate.map((v) => [v, String(v)]));
+  const init = selectControl('init', (v) => state.set({ init: v }),
     'How the weights start: Glorot (tanh, sigmoid), He (ReLU), all zeros (every neuron stays the same), or Auto: the one that fits the activation');
-  init.setOptions(INITS.map((v) => [v, INIT_LABELS[v]]));
+  init.setOptions(SPEC.choices.inits.map((v) => [v, label(v)]));
   const learnBias = el('input', { type: 'checkbox', id: 'ctl-learn_bias', name: 'learn_bias',
     onchange: () => state.set({ learn_bias: learnBias.checked }) });
   const learnBiasWrap = el('label', { class: 'ctl ctl-check', dataset: { ctl: 'learn_bias' },
     title: 'Off: every bias stays where it is while the weights learn' },
-  el('span', { class: 'ctl-caption' }, 'Biases'), el('span', { class: 'ctl-check-box' }, learnBias, ' learn'));
-  const dropout = selectControl('dropout', 'Dropout', (v) => state.set({ dropout: Number(v) }),
+  el('span', { class: 'ctl-caption' }, CAPTIONS.learn_bias), el('span', { class: 'ctl-check-box' }, learnBias, ' learn'));
+  const dropout = selectControl('dropout', (v) => state.set({ dropout: Number(v) }),
     'Fraction of hidden neurons switched off at random in each training step');
-  dropout.setOptions(DROPOUTS.map((v) => [v, v === 0 ? 'Off' : `${Math.round(v * 100)} %`]));
+  dropout.setOptions(presets.dropout.map((v) => [v, v === 0 ? 'Off' : `${Math.round(v * 100)} %`]));
 
   const group = (name, ...items) => el('div', { class: 'hyper-group', dataset: { group: name } }, items);
   // training and regularisation share the first row on a laptop screen, the model takes the second
   setChildren(host,
-    group('training', lr.wrap, opt.wrap, ...['momentum', 'beta1', 'beta2', 'rho', 'epsilon'].map((k) => optSettings[k].wrap), batch.wrap),
+    group('training', lr.wrap, opt.wrap, ...OPTIMIZER_KEYS.map((k) => optSettings[k].wrap), batch.wrap),
     group('regularisation', reg.wrap, regRate.wrap, dropout.wrap),
     group('model', act.wrap, outAct.wrap, loss.wrap, optSettings.huber_delta.wrap, init.wrap, learnBiasWrap));
 
   function chooseLoss(name) {
-    const outs = choices.losses(state.get('task'))[name] || [];
+    const outs = losses(state.get('task'))[name] || [];
     const current = state.get('output_activation');
     const patch = { loss: name, output_activation: outs.includes(current) ? current : outs[0] || null };
     if (name !== 'perceptron' && state.get('activation') === 'step') patch.activation = 'tanh';   // step trains only by the perceptron rule
@@ -166,11 +150,11 @@ export function createControls({ state, latest, actions }) {
   }
 
   function syncOptions() {
-    act.setOptions(choices.list('activations').map((a) => [a, label(a)]));
-    opt.setOptions(choices.list('optimizers').map((o) => [o, label(o)]));
-    const losses = choices.losses(state.get('task'));
-    loss.setOptions(Object.keys(losses).map((l) => [l, label(l)]));
-    const outs = losses[state.get('loss')] || Object.values(losses)[0] || [];
+    act.setOptions(ACTIVATIONS.map((a) => [a, label(a)]));
+    opt.setOptions(SPEC.choices.optimizers.map((o) => [o, label(o)]));
+    const offered = losses(state.get('task'));
+    loss.setOptions(Object.keys(offered).map((l) => [l, label(l)]));
+    const outs = offered[state.get('loss')] || Object.values(offered)[0] || [];
     outAct.setOptions(outs.map((a) => [a, label(a)]));
   }
 
@@ -194,8 +178,8 @@ export function createControls({ state, latest, actions }) {
     init.setValue(s.init);
     learnBias.checked = s.learn_bias !== false;
     speed.setValue(s.speed);
-    const shown = new Set(OPTIMIZER_SETTINGS[s.optimizer] || []);
-    for (const key of ['momentum', 'beta1', 'beta2', 'rho', 'epsilon']) optSettings[key].wrap.hidden = !shown.has(key);
+    const shown = optimizerSettings(s.optimizer);
+    for (const key of OPTIMIZER_KEYS) optSettings[key].wrap.hidden = !shown.includes(key);
     optSettings.huber_delta.wrap.hidden = s.loss !== 'huber';
     regRate.wrap.classList.toggle('is-off', s.regularization === 'none');
     outAct.wrap.hidden = outAct.select.options.length <= 1;
@@ -254,7 +238,6 @@ export function createControls({ state, latest, actions }) {
 
   return {
     update(flags) {
-      if (flags.has('welcome')) choices = new Choices(latest.welcome);
       if (flags.has('welcome') || flags.has('config') || flags.has('state')) {
         syncOptions();
         syncValues();

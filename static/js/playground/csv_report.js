@@ -4,8 +4,8 @@
 // Facts published (progress.js): csvRows — rows in use (training + test; null when no CSV is loaded);
 // csvRefused — rows left out (null when no CSV is loaded).
 
-import { el, setChildren, count } from './dom.js';
-import { publish } from './progress.js';
+import { el, setChildren, count } from '../shared/dom.js';
+import { publish } from '../shared/progress.js';
 
 export function createCsvReport({ latest }) {
   const host = document.getElementById('csv-report');

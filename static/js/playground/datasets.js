@@ -1,15 +1,17 @@
 // The data column: a thumbnail of every data set, the data settings (train/test ratio, noise, size, classes,
 // seed), drawing points by hand on the output map, and loading a CSV file.
 
-import { el, setChildren, fmt } from './dom.js';
-import { Choices, label } from './choices.js';
-import { MID, classColor, diverging, rgb } from './colors.js';
+import { SPEC } from '/spec.js';
+import { el, setChildren, fmt, count } from '../shared/dom.js';
+import { datasetsFor, label, losses } from '../shared/choices.js';
+import { MID, classColor, diverging, rgb } from '../shared/colors.js';
 
 const THUMB = 44;
-const EXTENT = 6;
+const EXTENT = SPEC.plane.extent;
 const POINTS_KEY = (task) => `nnp.points.${task}`;
-const MAX_POINTS = 2000;
-const CSV_MAX_BYTES = 1_000_000;
+const { limits } = SPEC;
+const MAX_POINTS = limits.points;
+const CAPTIONS = SPEC.labels.settings;
 
 // ------------------------------------------------------------------ previews
 // Tiny stand-ins for each generator, only to draw a recognisable thumbnail before the server has sent data.
@@ -156,31 +158,34 @@ function paintThumb(canvas, name, task, data) {
 
 export function createDatasets({ state, latest, actions }) {
   const host = document.getElementById('datasets');
-  let choices = new Choices(null);
   let thumbs = new Map();
 
   // problem type
-  const taskSelect = el('select', { id: 'ctl-task', name: 'task', onchange: () => state.set(taskSwitch(taskSelect.value)) });
+  const taskSelect = el('select', { id: 'ctl-task', name: 'task', onchange: () => state.set(taskSwitch(taskSelect.value)) },
+    SPEC.choices.tasks.map((t) => el('option', { value: t }, label(t))));
   const taskWrap = el('label', { class: 'ctl', dataset: { ctl: 'task' } }, el('span', { class: 'ctl-caption' }, 'Problem type'), taskSelect);
 
   // thumbnails
   const grid = el('div', { class: 'thumbs', role: 'radiogroup', 'aria-label': 'Data set' });
 
   // data settings
-  const ratio = slider('train_ratio', 'Training data', 10, 90, 10, (v) => `${v} %`, (v) => v / 100, (v) => Math.round(v * 100));
-  const noise = slider('noise', 'Noise', 0, 50, 5, (v) => `${v} %`, (v) => v / 100, (v) => Math.round(v * 100));
-  const size = slider('n_points', 'Points', 50, 2000, 50, (v) => String(v), (v) => v, (v) => v);
-  const classes = slider('n_classes', 'Classes', 2, 10, 1, (v) => String(v), (v) => v, (v) => v);
-  const seedInput = el('input', { type: 'number', id: 'ctl-seed', min: 0, max: 2147483647, step: 1, inputmode: 'numeric',
+  const percent = (key) => limits[key].map((v) => Math.round(v * 100));
+  const ratio = slider('train_ratio', ...percent('train_ratio'), 10, (v) => `${v} %`, (v) => v / 100, (v) => Math.round(v * 100));
+  const noise = slider('noise', ...percent('noise'), 5, (v) => `${v} %`, (v) => v / 100, (v) => Math.round(v * 100));
+  // points come in steps of 50 (the page's choice), up to the server's most
+  const size = slider('n_points', 50, limits.n_points[1], 50, (v) => String(v), (v) => v, (v) => v);
+  const classes = slider('n_classes', ...limits.n_classes, 1, (v) => String(v), (v) => v, (v) => v);
+  const [seedLow, seedHigh] = limits.seed;
+  const seedInput = el('input', { type: 'number', id: 'ctl-seed', min: seedLow, max: seedHigh, step: 1, inputmode: 'numeric',
     onchange: () => {
       const v = Number(seedInput.value);
-      if (Number.isInteger(v) && v >= 0 && v <= 2147483647) state.set({ seed: v });
+      if (Number.isInteger(v) && v >= seedLow && v <= seedHigh) state.set({ seed: v });
       else seedInput.value = state.get('seed');
     } });
   const regen = el('button', { type: 'button', class: 'secondary', id: 'regenerate', title: 'New data from a new seed',
     onclick: () => actions.control('regenerate') }, 'New data');
   const seedRow = el('div', { class: 'ctl-row', dataset: { ctl: 'seed' } },
-    el('label', { class: 'ctl ctl-inline', for: 'ctl-seed' }, el('span', { class: 'ctl-caption' }, 'Seed'), seedInput), regen);
+    el('label', { class: 'ctl ctl-inline', for: 'ctl-seed' }, el('span', { class: 'ctl-caption' }, CAPTIONS.seed), seedInput), regen);
 
   // drawing
   const drawTools = el('div', { class: 'draw-tools', id: 'draw-tools', hidden: true, dataset: { ctl: 'draw' } });
@@ -208,14 +213,15 @@ export function createDatasets({ state, latest, actions }) {
     drawTools,
     el('div', { class: 'data-settings' }, ratio.wrap, noise.wrap, size.wrap, classes.wrap, seedRow));
   document.body.append(dialog);
+  buildThumbs();
 
-  function slider(key, caption, min, max, step, show, fromSlider, toSlider) {
+  function slider(key, min, max, step, show, fromSlider, toSlider) {
     const value = el('output', { class: 'ctl-value', for: `ctl-${key}` });
     const input = el('input', { type: 'range', id: `ctl-${key}`, min, max, step,
       oninput: () => { value.textContent = show(Number(input.value)); },
       onchange: () => state.set({ [key]: fromSlider(Number(input.value)) }) });
     const wrap = el('label', { class: 'ctl ctl-slider', dataset: { ctl: key } },
-      el('span', { class: 'ctl-caption' }, caption, ' ', value), input);
+      el('span', { class: 'ctl-caption' }, CAPTIONS[key], ' ', value), input);
     return {
       wrap,
       set(v) {
@@ -227,9 +233,8 @@ export function createDatasets({ state, latest, actions }) {
   }
 
   function buildThumbs() {
-    const all = choices.datasets();
-    const order = ['binary', 'multiclass', 'regression'];
-    const names = Object.keys(all).sort((a, b) => order.indexOf(all[a]) - order.indexOf(all[b]));
+    const all = SPEC.choices.datasets;
+    const names = SPEC.choices.tasks.flatMap(datasetsFor);
     thumbs = new Map();
     const items = [];
     for (const name of names) {
@@ -247,11 +252,9 @@ export function createDatasets({ state, latest, actions }) {
 
   /** Settings that switch to another task: its usual data set, loss and output activation. */
   function taskSwitch(task, dataset = null) {
-    const datasets = choices.datasetsFor(task);
-    const preferred = { binary: 'circle', multiclass: 'spiral3', regression: 'plane' }[task];
-    const lossName = choices.defaultLoss(task);
-    const outs = choices.losses(task)[lossName] || [];
-    const patch = { task, dataset: dataset || (datasets.includes(preferred) ? preferred : datasets[0]), loss: lossName,
+    const lossName = SPEC.choices.default_loss[task];
+    const outs = losses(task)[lossName] || [];
+    const patch = { task, dataset: dataset || SPEC.default_datasets[task], loss: lossName,
       output_activation: outs[0] || null };
     if (state.get('activation') === 'step') patch.activation = 'tanh';   // the perceptron's step is binary-only
     return patch;
@@ -274,9 +277,6 @@ export function createDatasets({ state, latest, actions }) {
 
   function syncSettings() {
     const s = state.values;
-    if (taskSelect.options.length !== choices.list('tasks').length) {
-      setChildren(taskSelect, choices.list('tasks').map((t) => el('option', { value: t }, label(t))));
-    }
     taskSelect.value = s.task;
     ratio.set(s.train_ratio);
     noise.set(s.noise);
@@ -491,8 +491,8 @@ export function createDatasets({ state, latest, actions }) {
   }
 
   async function openCsv(file) {
-    if (file.size > CSV_MAX_BYTES) {
-      showCsvDialog(file.name, null, null, `The file is ${Math.round(file.size / 1000)} kB; the limit is 1,000 kB.`);
+    if (file.size > limits.csv_bytes) {
+      showCsvDialog(file.name, null, null, `The file is ${Math.round(file.size / 1000)} kB; the limit is ${count(limits.csv_bytes / 1000)} kB.`);
       return;
     }
     const text = await file.text();
@@ -527,7 +527,7 @@ export function createDatasets({ state, latest, actions }) {
     const numeric = Array.isArray(preview.numeric) ? preview.numeric : columns.map(() => true);
     const labelSelect = el('select', { id: 'csv-label' }, columns.map((c, j) => el('option', { value: String(j) }, c)));
     labelSelect.value = String(columns.length - 1);
-    const taskSelect = el('select', { id: 'csv-task' }, ['binary', 'multiclass', 'regression'].map((t) => el('option', { value: t }, label(t))));
+    const taskSelect = el('select', { id: 'csv-task' }, SPEC.choices.tasks.map((t) => el('option', { value: t }, label(t))));
     const featureBox = el('div', { class: 'csv-features', id: 'csv-features' });
     const leftOut = el('p', { class: 'csv-left-out', id: 'csv-left-out', 'aria-live': 'polite' });
     const notNumbers = Array.isArray(preview.not_numbers) ? preview.not_numbers : columns.map(() => []);
@@ -606,10 +606,6 @@ export function createDatasets({ state, latest, actions }) {
   return {
     useDrawSurface: attachDrawLayer,
     update(flags) {
-      if (flags.has('welcome')) {
-        choices = new Choices(latest.welcome);
-        buildThumbs();
-      }
       if (flags.has('data') && latest.data) {
         const t = thumbs.get(state.get('dataset'));
         if (t) paintThumb(t.canvas, state.get('dataset'), t.task, latest.data);

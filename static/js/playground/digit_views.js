@@ -7,9 +7,9 @@
 // Facts published (progress.js): digitMistakes — misclassified test digits; digitTestCount — test digits;
 // digitWeightImages — weight images drawn (one per hidden neuron shown).
 
-import { el, setChildren } from './dom.js';
-import { diverging } from './colors.js';
-import { publish } from './progress.js';
+import { el, setChildren } from '../shared/dom.js';
+import { diverging } from '../shared/colors.js';
+import { publish } from '../shared/progress.js';
 
 const SIDE = 8;
 const MAX_WEIGHT_IMAGES = 32;

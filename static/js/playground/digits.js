@@ -6,9 +6,9 @@
 // digitDrawn — true when a hand drew on the pad since it was last loaded or cleared (a test digit loaded from the
 // mistakes is not a drawing).
 
-import { el, setChildren } from './dom.js';
-import { classColor, rgb } from './colors.js';
-import { publish } from './progress.js';
+import { el, setChildren } from '../shared/dom.js';
+import { classColor, rgb } from '../shared/colors.js';
+import { publish } from '../shared/progress.js';
 
 const SIDE = 8;
 const BRUSH = 0.85;

@@ -2,9 +2,10 @@
 // NumPy script that reproduces the trained network's predictions from its current weights, and PyTorch and Keras
 // scripts that rebuild the network with its data and train it further (export_torch.js, export_keras.js).
 
-import { el, setChildren, download } from './dom.js';
-import { featureBody, pyList, pyString, pyStrings, weightsCode } from './export_python.js';
-import { frameworkProblem } from './export_framework.js';
+import { SPEC } from '/spec.js';
+import { el, setChildren, download } from '../shared/dom.js';
+import { featureBody, pyFloat, pyList, pyString, pyStrings, weightsCode } from './export_python.js';
+import { LEAKY_SLOPE, frameworkProblem } from './export_framework.js';
 import { torchScript } from './export_torch.js';
 import { kerasScript } from './export_keras.js';
 
@@ -48,7 +49,7 @@ export function numpyScript({ sizes, activations, features, plane, params, epoch
   const csv = Boolean(scaling);
   let inputDoc;
   if (csv) inputDoc = `rows: (N, ${columns.length}) array of the CSV file's columns listed in COLUMNS, as they are in the file.`;
-  else if (plane) inputDoc = 'rows: (N, 2) array of plane coordinates (x1, x2) in [-6, 6].';
+  else if (plane) inputDoc = `rows: (N, 2) array of plane coordinates (x1, x2) in [-${SPEC.plane.extent}, ${SPEC.plane.extent}].`;
   else inputDoc = `rows: (N, ${sizes[0]}) array of the 8×8 digit pixels scaled to [0, 1].`;
   const code = inputCode({ plane, features, columns, scaling });
   const names = classNames && classNames.length ? `\nCLASS_NAMES = ${pyStrings(classNames)}  # output k is the probability of CLASS_NAMES[k]` : '';
@@ -80,7 +81,7 @@ def activate(name, z):
     if name == "relu":
         return np.maximum(z, 0.0)
     if name == "leaky_relu":
-        return np.where(z > 0, z, 0.1 * z)
+        return np.where(z > 0, z, ${pyFloat(LEAKY_SLOPE)} * z)
     if name == "step":
         return (z >= 0).astype(np.float64)
     if name == "softmax":

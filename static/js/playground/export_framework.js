@@ -6,13 +6,15 @@
 // before input features (plane: x1, x2; CSV: the scaled columns; digits: the 64 pixels) at full precision with its
 // label, split as the engine splits them. So the exported network's outputs are the engine's on every point.
 
+import { SPEC } from '/spec.js';
+import { label } from '../shared/choices.js';
 import { featureBody, pyFloat, pyList, pyStrings, weightsCode, wrap } from './export_python.js';
 
 /** Leaky ReLU's slope for z < 0 (engine/activations.py LEAKY_SLOPE). */
-export const LEAKY_SLOPE = 0.1;
+export const LEAKY_SLOPE = SPEC.leaky_slope;
 
 /** Binary (loss, output) pairs whose targets are −1/+1, not 0/1 (engine/losses.py SIGNED_TARGETS). */
-const SIGNED_TARGETS = ['mse/tanh', 'mse/linear', 'hinge/linear'];
+const SIGNED_TARGETS = SPEC.signed_targets.map(([loss, output]) => `${loss}/${output}`);
 
 /** The losses computed from the output layer's weighted sum z rather than from its activation a, as the engine does. */
 const FROM_Z = ['bce', 'cce', 'kl', 'perceptron'];
@@ -28,23 +30,23 @@ export const LOSS_TEXT = {
   perceptron: 'perceptron criterion (step(z) − t)·z: 0 for a point classified right, else |z|',
 };
 
-/** Each optimizer's name and its update of a weight w from its gradient g (engine/optimizers.py). */
-export const OPTIMIZER_TEXT = {
-  sgd: ['Gradient descent', 'w ← w − η·g'],
-  momentum: ['Momentum', 'v ← μ·v − η·g;  w ← w + v'],
-  adagrad: ['Adagrad', 's ← s + g²;  w ← w − η·g / (√s + ε)'],
-  rmsprop: ['RMSprop', 's ← ρ·s + (1 − ρ)·g²;  w ← w − η·g / (√s + ε)'],
-  adam: ['Adam', 'm ← β₁·m + (1 − β₁)·g;  s ← β₂·s + (1 − β₂)·g²;  w ← w − η·m̂ / (√ŝ + ε),  m̂ = m / (1 − β₁ᵗ),  ŝ = s / (1 − β₂ᵗ)'],
+/** Each optimizer's update of a weight w from its gradient g (engine/optimizers.py). */
+export const OPTIMIZER_RULES = {
+  sgd: 'w ← w − η·g',
+  momentum: 'v ← μ·v − η·g;  w ← w + v',
+  adagrad: 's ← s + g²;  w ← w − η·g / (√s + ε)',
+  rmsprop: 's ← ρ·s + (1 − ρ)·g²;  w ← w − η·g / (√s + ε)',
+  adam: 'm ← β₁·m + (1 − β₁)·g;  s ← β₂·s + (1 − β₂)·g²;  w ← w − η·m̂ / (√ŝ + ε),  m̂ = m / (1 − β₁ᵗ),  ŝ = s / (1 − β₂ᵗ)',
 };
 
 /** The comment above a script's optimizer: the engine's rule and how the framework's optimizer relates to it. */
 export function optimizerComment(optimizer, note) {
-  const [name, rule] = OPTIMIZER_TEXT[optimizer];
-  return `${wrap(`${name} as on the page: ${rule}.`, '# ')}\n${wrap(note, '# ')}`;
+  return `${wrap(`${label(optimizer)} as on the page: ${OPTIMIZER_RULES[optimizer]}.`, '# ')}\n${wrap(note, '# ')}`;
 }
 
-/** The optimizer state the engine keeps per parameter (engine/optimizers.py MOMENTS), laid out as the parameters. */
-export const MOMENTS = { sgd: [], momentum: ['m'], adagrad: ['s'], rmsprop: ['s'], adam: ['m', 's'] };
+/** The optimizer state the engine keeps per parameter (m, s: engine/optimizers.py MOMENTS), laid out as the
+ * parameters. */
+export const moments = (optimizer) => SPEC.optimizers[optimizer].moments;
 const MOMENT_TEXT = {
   momentum: 'M holds the velocity v', adagrad: 'S holds s, the sum of g²', rmsprop: 'S holds s, the running average of g²',
   adam: 'M and S hold m and s, the running averages of g and g²',
@@ -68,7 +70,7 @@ export function frameworkProblem(data, config, framework) {
  * stopped: STEPS and the moments M, S the optimizer keeps; nothing for plain gradient descent.
  */
 export function momentsCode(spec) {
-  const names = MOMENTS[spec.config.optimizer];
+  const names = moments(spec.config.optimizer);
   if (!names.length) return '';
   const arrays = names.map((n) => `${n.toUpperCase()} = np.array(${pyList(spec.state[n])})`);
   return `# The optimizer's state after the page's STEPS updates, so that training goes on where it stopped:
@@ -99,7 +101,7 @@ function rows(part, task) {
 function inputsCode(data, features, task) {
   const label = task === 'regression' ? 'target value' : 'class';
   if (data.is_plane) {
-    return [`# One row per point: x1, x2 (the plane runs from −6 to 6) and the ${label}.`,
+    return [`# One row per point: x1, x2 (the plane runs from −${SPEC.plane.extent} to ${SPEC.plane.extent}) and the ${label}.`,
       'The network\'s inputs, the features chosen on the page, from plane points (N, 2).',
       featureBody(features, 'points').join('\n')];
   }
@@ -141,23 +143,9 @@ function printCode(task) {
           f"${fit}")`;
 }
 
-/**
- * The whole script. `parts` holds the framework's own text: name, imports, setup (after the imports),
- * tensors (after the data: X_/T_ arrays as the framework takes them), model (the network, its loaded weights and
- * layer_weights()), training (loss, regularisation, optimizer, train_one_epoch(), evaluate()).
- */
-export function frameworkScript(spec, parts) {
-  const c = spec.config;
-  const facts = describe(spec);
-  const [targetDoc, targetReturn] = targetsCode(spec, facts);
-  const [dataComment, inputsDoc, inputsBody] = inputsCode(spec.data, c.features, c.task);
-  const names = [`COLUMNS = ${pyStrings(spec.data.columns)}  # the network's raw inputs, before input features`,
-    ...(spec.data.class_names.length ? [`CLASS_NAMES = ${pyStrings(spec.data.class_names)}  # output k is class k`] : [])];
-  const checked = spec.pageLoss
-    ? `    print(f"the page's loss for these weights: train {PAGE_LOSS['train']:.4f}  test {PAGE_LOSS['test']:.4f}")\n` : '';
-  const pageLoss = spec.pageLoss
-    ? `\nPAGE_LOSS = {"train": ${pyFloat(spec.pageLoss.train)}, "test": ${pyFloat(spec.pageLoss.test)}}  # the engine's, for these weights` : '';
-  return `"""A network trained in nnplayground, rebuilt in ${parts.name} (exported ${spec.time} after ${spec.epoch} epochs).
+/** The script's docstring: what it holds and how to run it. */
+function docstringCode(spec, name) {
+  return `"""A network trained in nnplayground, rebuilt in ${name} (exported ${spec.time} after ${spec.epoch} epochs).
 
 The script holds the engine's data (its training and test rows with their labels, at full precision),
 builds the same network (layers ${spec.sizes.join(' → ')}), loads the trained weights and prints the numbers the page
@@ -167,12 +155,17 @@ shows for them; then it trains further with the same loss, optimizer, regularisa
   python ${spec.fileName} --epochs 0        only the numbers of the network as exported
   python ${spec.fileName} --json run.json   also writes the outputs on every point before training,
       each epoch's numbers and the weights after training (W: one row per input unit, as on the page) to run.json
-"""
-${parts.imports}
+"""`;
+}
 
-${parts.setup}
-
-# ---------------------------------------------------------------------------------------------------------- data
+/** The data section: column and class names, the TRAIN and TEST rows, features() and targets(). */
+function dataCode(spec, facts) {
+  const c = spec.config;
+  const [targetDoc, targetReturn] = targetsCode(spec, facts);
+  const [dataComment, inputsDoc, inputsBody] = inputsCode(spec.data, c.features, c.task);
+  const names = [`COLUMNS = ${pyStrings(spec.data.columns)}  # the network's raw inputs, before input features`,
+    ...(spec.data.class_names.length ? [`CLASS_NAMES = ${pyStrings(spec.data.class_names)}  # output k is class k`] : [])];
+  return `# ---------------------------------------------------------------------------------------------------------- data
 ${names.join('\n')}
 ${dataComment}
 TRAIN = np.array([
@@ -190,7 +183,58 @@ ${inputsBody}
 
 def targets(labels):
     ${targetDoc}
-    ${targetReturn}
+    ${targetReturn}`;
+}
+
+function reportCode(task) {
+  return `def report(epoch):
+    """Print the page's numbers for the network as it is now, without dropout; return them."""
+    row = {"epoch": epoch}
+    for part, x, t, labels in (("train", X_TRAIN, T_TRAIN, TRAIN[:, -1]), ("test", X_TEST, T_TEST, TEST[:, -1])):
+        outputs, loss = evaluate(x, t)
+        row[part] = {"loss": loss, **fit_numbers(outputs, labels)}
+${printCode(task)}
+    return row`;
+}
+
+/** main(): the command line, the numbers before training (and the page's loss when known), then more training. */
+function mainCode(spec, name) {
+  const checked = spec.pageLoss
+    ? `    print(f"the page's loss for these weights: train {PAGE_LOSS['train']:.4f}  test {PAGE_LOSS['test']:.4f}")\n` : '';
+  return `def main():
+    parser = argparse.ArgumentParser(description="The nnplayground network in ${name}: its numbers, then more "
+                                     "training.")
+    parser.add_argument("--epochs", type=int, default=${spec.defaultEpochs}, help="how many more epochs to train (0: none)")
+    parser.add_argument("--json", metavar="FILE", help="write the outputs on every point before training, each "
+                        "epoch's numbers and the weights after training to FILE")
+    args = parser.parse_args()
+    outputs = {"train": evaluate(X_TRAIN, T_TRAIN)[0].tolist(), "test": evaluate(X_TEST, T_TEST)[0].tolist()}
+${checked}    epochs = [report(EPOCH)]
+    for epoch in range(EPOCH + 1, EPOCH + 1 + args.epochs):
+        train_one_epoch()
+        epochs.append(report(epoch))
+    if args.json:
+        weights = [{"W": W.tolist(), "b": b.tolist()} for W, b in layer_weights()]
+        with open(args.json, "w") as f:
+            json.dump({"outputs": outputs, "epochs": epochs, "weights": weights}, f)`;
+}
+
+/**
+ * The whole script. `parts` holds the framework's own text: name, imports, setup (after the imports),
+ * tensors (after the data: X_/T_ arrays as the framework takes them), model (the network, its loaded weights and
+ * layer_weights()), training (loss, regularisation, optimizer, train_one_epoch(), evaluate()).
+ */
+export function frameworkScript(spec, parts) {
+  const c = spec.config;
+  const facts = describe(spec);
+  const pageLoss = spec.pageLoss
+    ? `\nPAGE_LOSS = {"train": ${pyFloat(spec.pageLoss.train)}, "test": ${pyFloat(spec.pageLoss.test)}}  # the engine's, for these weights` : '';
+  return `${docstringCode(spec, parts.name)}
+${parts.imports}
+
+${parts.setup}
+
+${dataCode(spec, facts)}
 
 
 ${parts.tensors}
@@ -216,32 +260,10 @@ ${parts.training}
 ${fitCode(c.task, facts.threshold)}
 
 
-def report(epoch):
-    """Print the page's numbers for the network as it is now, without dropout; return them."""
-    row = {"epoch": epoch}
-    for part, x, t, labels in (("train", X_TRAIN, T_TRAIN, TRAIN[:, -1]), ("test", X_TEST, T_TEST, TEST[:, -1])):
-        outputs, loss = evaluate(x, t)
-        row[part] = {"loss": loss, **fit_numbers(outputs, labels)}
-${printCode(c.task)}
-    return row
+${reportCode(c.task)}
 
 
-def main():
-    parser = argparse.ArgumentParser(description="The nnplayground network in ${parts.name}: its numbers, then more "
-                                     "training.")
-    parser.add_argument("--epochs", type=int, default=${spec.defaultEpochs}, help="how many more epochs to train (0: none)")
-    parser.add_argument("--json", metavar="FILE", help="write the outputs on every point before training, each "
-                        "epoch's numbers and the weights after training to FILE")
-    args = parser.parse_args()
-    outputs = {"train": evaluate(X_TRAIN, T_TRAIN)[0].tolist(), "test": evaluate(X_TEST, T_TEST)[0].tolist()}
-${checked}    epochs = [report(EPOCH)]
-    for epoch in range(EPOCH + 1, EPOCH + 1 + args.epochs):
-        train_one_epoch()
-        epochs.append(report(epoch))
-    if args.json:
-        weights = [{"W": W.tolist(), "b": b.tolist()} for W, b in layer_weights()]
-        with open(args.json, "w") as f:
-            json.dump({"outputs": outputs, "epochs": epochs, "weights": weights}, f)
+${mainCode(spec, parts.name)}
 
 
 if __name__ == "__main__":

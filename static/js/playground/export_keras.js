@@ -2,9 +2,10 @@
 // regularisation, dropout and batch size, and the engine's data. It runs on Keras's PyTorch backend (chosen unless
 // KERAS_BACKEND says otherwise) and uses keras.ops only. export_framework.js has what it shares with PyTorch.
 
+import { label as optimizerLabel } from '../shared/choices.js';
 import { pyFloat, pyString, wrap } from './export_python.js';
 import {
-  LEAKY_SLOPE, LOSS_TEXT, MOMENTS, OPTIMIZER_TEXT, describe, frameworkScript, momentsCode, optimizerComment,
+  LEAKY_SLOPE, LOSS_TEXT, describe, frameworkScript, moments, momentsCode, optimizerComment,
 } from './export_framework.js';
 
 const LEAKY = `layers.LeakyReLU(negative_slope=${pyFloat(LEAKY_SLOPE)})`;
@@ -43,7 +44,7 @@ LOSS = ${name}`;
  * settings (names of the constructor's arguments after learning_rate), slots (per-variable state), update (lines).
  */
 function customOptimizer(name, settings, slots, update) {
-  const label = OPTIMIZER_TEXT[name][0];
+  const label = optimizerLabel(name).replace(/\W/g, '');    // a Python class name
   const self = settings.map((s) => `self.${s}`).join(', ');
   return `class Page${label}(keras.optimizers.Optimizer):
     """${label} as the page computes it (the rule above), written out with keras.ops."""
@@ -92,7 +93,7 @@ function optimizerCode(c) {
 
 /** Building the optimizer for the trained variables and loading the page's state into it. */
 function stateCode(spec, slots) {
-  const names = MOMENTS[spec.config.optimizer];
+  const names = moments(spec.config.optimizer);
   if (!names.length) return '';
   const [variables, values] = spec.config.learn_bias ? ['(layer.kernel, layer.bias)', '(W, b)'] : ['(layer.kernel,)', '(W,)'];
   return `

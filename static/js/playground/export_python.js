@@ -1,6 +1,8 @@
 // Python source text shared by the exported scripts (export.js: NumPy; export_torch.js, export_keras.js): string,
 // number and list literals, and the input features' formulas. Every value reaches a script as a literal made here.
 
+import { SPEC } from '/spec.js';
+
 const hex = (code, digits) => code.toString(16).padStart(digits, '0');
 
 /**
@@ -47,8 +49,9 @@ export function pyList(values) {
 }
 
 /** The input features as engine/features.py computes them from the plane point (x1, x2), in NumPy. */
+const SCALE = pyFloat(SPEC.plane.feature_scale);
 const PY_FEATURES = {
-  x1: 'x1', x2: 'x2', x1sq: 'x1 * x1 / 6.0', x2sq: 'x2 * x2 / 6.0', x1x2: 'x1 * x2 / 6.0',
+  x1: 'x1', x2: 'x2', x1sq: `x1 * x1 / ${SCALE}`, x2sq: `x2 * x2 / ${SCALE}`, x1x2: `x1 * x2 / ${SCALE}`,
   sinx1: 'np.sin(x1)', sinx2: 'np.sin(x2)',
 };
 

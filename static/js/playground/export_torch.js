@@ -2,7 +2,7 @@
 // regularisation, dropout and batch size, and the engine's data (export_framework.js has what Keras shares).
 
 import { pyFloat, wrap } from './export_python.js';
-import { LEAKY_SLOPE, LOSS_TEXT, MOMENTS, describe, frameworkScript, momentsCode, optimizerComment } from './export_framework.js';
+import { LEAKY_SLOPE, LOSS_TEXT, describe, frameworkScript, moments, momentsCode, optimizerComment } from './export_framework.js';
 
 const MODULES = {
   sigmoid: 'nn.Sigmoid()', tanh: 'nn.Tanh()', relu: 'nn.ReLU()', leaky_relu: `nn.LeakyReLU(${pyFloat(LEAKY_SLOPE)})`,
@@ -50,7 +50,7 @@ function optimizerCode(c) {
 
 /** Loading the page's optimizer state into torch's, parameter by parameter (`state`: a dict from m and/or s). */
 function stateCode(spec, state) {
-  const names = MOMENTS[spec.config.optimizer];
+  const names = moments(spec.config.optimizer);
   if (!names.length) return '';
   const [weights, biases] = ['W.T', 'b'].map((part) => names.map((n) => `${n}_${part}`).join(', '));
   return `

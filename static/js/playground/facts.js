@@ -12,7 +12,7 @@
 //   neurons after the input layer, hidden layers first; null when none)
 // Missing numbers are null, never NaN.
 
-import { publish } from './progress.js';
+import { publish } from '../shared/progress.js';
 
 const finite = (v) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 

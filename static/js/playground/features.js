@@ -1,10 +1,10 @@
 // The input column of the diagram: x₁, x₂, x₁², x₂², x₁x₂, sin x₁, sin x₂ as toggles, each showing its own map
 // (from the `inputs` block of the binary frame for the features in use; computed here for the ones switched off).
 
-import { el, setChildren } from './dom.js';
-import { FEATURE_NAMES, FEATURE_LABELS, layoutFor } from './layout.js';
-import { MapCanvas, lutFor, diverging, pack } from './colors.js';
-import { EXPLAIN, featureMap } from './feature_maps.js';
+import { el, setChildren } from '../shared/dom.js';
+import { layoutFor } from './layout.js';
+import { MapCanvas, lutFor, diverging, pack } from '../shared/colors.js';
+import { EXPLAIN, FEATURE_LABELS, FEATURE_NAMES, featureMap } from './feature_maps.js';
 
 const OFF_SIZE = 24;
 

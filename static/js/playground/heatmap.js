@@ -2,16 +2,14 @@
 // regression), training and test points, an optional discretised view, axes and a legend. While a neuron is
 // hovered in the diagram, its map is shown here enlarged. The map canvas has one pixel per grid cell.
 
-import { el, setChildren, setText, fmt } from './dom.js';
-import { MapCanvas, lutFor, lutDiverging, diverging, divergingStepped, unitScale, paintClasses, classColor, rgb, pack, NEG, POS, MID } from './colors.js';
-import { FORMULAS, featureMap } from './feature_maps.js';
-import { FEATURE_LABELS } from './layout.js';
+import { el, setChildren, setText, fmt } from '../shared/dom.js';
+import { SPEC } from '/spec.js';
+import { MapCanvas, lutFor, lutDiverging, diverging, divergingStepped, unitScale, paintClasses, classColor, rgb, pack, mapValue, NEG, POS, MID } from '../shared/colors.js';
+import { FEATURE_LABELS, FORMULAS, featureMap } from './feature_maps.js';
 
-const GRID_SIZES = [16, 32, 48, 64, 100, 128];
-
-const EXTENT = 6;
+const EXTENT = SPEC.plane.extent;
 const FEATURE_MAP_SIZE = 96;   // an input feature enlarged: drawn here, at this resolution
-const TICKS = [-6, -3, 0, 3, 6];
+const TICKS = [-EXTENT, -EXTENT / 2, 0, EXTENT / 2, EXTENT];
 
 function targetScale(data) {
   if (!data || !data.train) return 1;
@@ -42,12 +40,12 @@ export function createHeatmap({ state, latest }) {
   // the map's resolution: the output grid is evaluated on G×G points of the plane (more is finer and slower)
   const gridSelect = el('select', { id: 'ctl-grid_size', name: 'grid_size', 'aria-label': 'Map resolution',
     onchange: () => state.set({ grid_size: Number(gridSelect.value) }) },
-  GRID_SIZES.map((g) => el('option', { value: String(g) }, `${g}×${g}`)));
+  SPEC.presets.grid_size.map((g) => el('option', { value: String(g) }, `${g}×${g}`)));
   const options = el('div', { class: 'map-options' },
     el('label', { class: 'check', dataset: { ctl: 'show_test' } }, showTest, ' Show test data'),
     el('label', { class: 'check', dataset: { ctl: 'discretize' } }, discretize, ' Discretise output'),
     el('label', { class: 'check map-resolution', dataset: { ctl: 'grid_size' }, title: 'Points per side at which the map is computed' },
-      'Resolution ', gridSelect));
+      `${SPEC.labels.settings.grid_size} `, gridSelect));
   const legend = el('div', { class: 'legend', id: 'legend' });
   const readout = el('span', { class: 'map-readout', id: 'map-readout', 'aria-live': 'off' }, '');
   setChildren(host, frame, legend, options);
@@ -172,15 +170,16 @@ export function createHeatmap({ state, latest }) {
     const scale = targetScale(data);
     const toX = (v) => ((v + EXTENT) / (2 * EXTENT)) * px;
     const toY = (v) => ((EXTENT - v) / (2 * EXTENT)) * px;
-    pctx.lineWidth = Math.max(1, line);
-    pctx.strokeStyle = 'rgba(255,255,255,0.95)';
-    for (const p of data.train || []) {
+    const dot = (p) => {
       pctx.beginPath();
       pctx.arc(toX(p[0]), toY(p[1]), r, 0, 2 * Math.PI);
       pctx.fillStyle = pointColor(p, t, scale);
       pctx.fill();
       pctx.stroke();
-    }
+    };
+    pctx.lineWidth = Math.max(1, line);
+    pctx.strokeStyle = 'rgba(255,255,255,0.95)';
+    (data.train || []).forEach(dot);
     if (pinned) {
       // the point followed through the network: a ring with a cross
       const [x, y] = [toX(pinned[0]), toY(pinned[1])];
@@ -197,13 +196,7 @@ export function createHeatmap({ state, latest }) {
     if (withTest) {
       pctx.strokeStyle = '#1d2630';
       pctx.lineWidth = 1.3 * line;
-      for (const p of data.test || []) {
-        pctx.beginPath();
-        pctx.arc(toX(p[0]), toY(p[1]), r, 0, 2 * Math.PI);
-        pctx.fillStyle = pointColor(p, t, scale);
-        pctx.fill();
-        pctx.stroke();
-      }
+      (data.test || []).forEach(dot);
     }
   }
 
@@ -275,7 +268,7 @@ export function createHeatmap({ state, latest }) {
     const g = block.size;
     const c = Math.min(g - 1, Math.max(0, Math.floor(u * g)));
     const r = Math.min(g - 1, Math.max(0, Math.floor(v * g)));
-    return m.lo + (m.q[r * g + c] / 255) * (m.hi - m.lo);
+    return mapValue(m, r * g + c);
   }
 
   function showReadout() {

@@ -2,10 +2,8 @@
 // engine's forward and backward pass for it with every frame (z, a, δ per neuron; ∂L/∂w per weight; the loss).
 // This strip shows the point, its target and loss; the diagram's tooltips show each neuron's and weight's numbers.
 
-import { el, setChildren, fmt } from './dom.js';
-import { classColor, rgb } from './colors.js';
-
-const EXTENT = 6;
+import { el, setChildren, fmt } from '../shared/dom.js';
+import { classColor, rgb } from '../shared/colors.js';
 
 export function createInspector({ state, latest, actions }) {
   const host = document.getElementById('inspector');

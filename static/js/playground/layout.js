@@ -1,10 +1,8 @@
 // Geometry of the network diagram, shared by the feature column and the diagram so both put the input
 // layer in the same place. Pure arithmetic: sizes in, positions out.
 
-export const FEATURE_NAMES = ['x1', 'x2', 'x1sq', 'x2sq', 'x1x2', 'sinx1', 'sinx2'];
-export const FEATURE_LABELS = {
-  x1: 'x₁', x2: 'x₂', x1sq: 'x₁²', x2sq: 'x₂²', x1x2: 'x₁x₂', sinx1: 'sin x₁', sinx2: 'sin x₂',
-};
+import { SPEC } from '/spec.js';
+import { FEATURE_NAMES } from './feature_maps.js';
 
 const HEAD = 70;        // room above the columns for each layer's controls
 const LABEL = 56;       // room left of the input column for feature names
@@ -59,7 +57,7 @@ export function layoutFor(latest, width, height, large = false) {
   const sizes = latest.sizes;
   if (!sizes) return null;
   const plane = latest.isPlane;
-  const features = (latest.config && latest.config.features) || ['x1', 'x2'];
+  const features = (latest.config && latest.config.features) || SPEC.defaults.features;
   const inputRows = plane ? FEATURE_NAMES.length : sizes[0];
   const inputRowOf = plane ? (i) => Math.max(0, FEATURE_NAMES.indexOf(features[i])) : (i) => i;
   return { plane, features, ...diagramLayout({ width, height, inputRows, inputRowOf, sizes, large }) };

@@ -6,9 +6,9 @@
 //
 // Facts published (progress.js): linearDemo ('linear' | 'nonlinear' | null when the person has changed the setup).
 
-import { el, setChildren, setText } from './dom.js';
-import { label } from './choices.js';
-import { publish } from './progress.js';
+import { el, setChildren, setText } from '../shared/dom.js';
+import { label } from '../shared/choices.js';
+import { publish } from '../shared/progress.js';
 
 const LINEAR_SETUP = {
   task: 'binary', dataset: 'circle', features: ['x1', 'x2'], hidden: [4, 4], activation: 'linear', hidden_activations: null,

@@ -1,9 +1,9 @@
 // Wiring only: the state object, the socket and the views. State changes become messages; messages update
 // `latest`; one animation-frame loop asks every view to redraw what changed.
 
-import { State, propScope } from './state.js';
-import { Choices } from './choices.js';
-import { openSocket } from './socket.js';
+import { SPEC } from '/spec.js';
+import { State, propScope } from '../shared/state.js';
+import { openSocket } from '../shared/socket.js';
 import { Latest } from './latest.js';
 import { createControls } from './controls.js';
 import { createDatasets } from './datasets.js';
@@ -12,21 +12,21 @@ import { createNetwork } from './network.js';
 import { createHeatmap } from './heatmap.js';
 import { createChart } from './chart.js';
 import { createMetrics } from './metrics.js';
-import { createStatus } from './status.js';
+import { createStatus } from '../shared/status.js';
 import { createExport } from './export.js';
 import { createDigits } from './digits.js';
 import { createInspector } from './inspector.js';
 import { createWarp } from './warp.js';
-import { createDigitViews } from './digitviews.js';
-import { createCsvReport } from './csvreport.js';
+import { createDigitViews } from './digit_views.js';
+import { createCsvReport } from './csv_report.js';
 import { createMatrix } from './matrix.js';
-import { createStepThrough } from './stepthrough.js';
+import { createStepThrough } from './step_through.js';
 import { createFacts } from './facts.js';
 import { createOverfit } from './overfit.js';
-import { createLinearDemo } from './lineardemo.js';
+import { createLinearDemo } from './linear_demo.js';
 import { createFit } from './fit.js';
-import { pageUrl } from './join.js';
-import { createShare } from './share.js';
+import { pageUrl } from '../shared/join.js';
+import { createShare } from '../shared/share.js';
 
 const state = new State();
 state.readUrl(location.search);
@@ -94,6 +94,7 @@ const actions = {
 
 // ------------------------------------------------------------------ views
 const status = createStatus({ state, latest, actions });
+status.linkProblems(state.urlProblems);
 const heatmap = createHeatmap({ state, latest, actions });
 const datasets = createDatasets({ state, latest, actions });
 datasets.useDrawSurface(heatmap.drawSurface);
@@ -200,7 +201,7 @@ function startSession(welcome) {
   if (!resumed || firstWelcome) {
     const settings = state.engineSettings();
     if (settings.dataset === 'csv' && !resumed) {
-      settings.dataset = { binary: 'circle', multiclass: 'spiral3', regression: 'plane' }[settings.task] || 'circle';
+      settings.dataset = SPEC.default_datasets[settings.task];
       status.notify('The server started a new session: load the CSV file again.', 'info');
     }
     if (settings.dataset === 'points') delete settings.dataset;
@@ -229,10 +230,6 @@ function onMessage(msg) {
       latest.welcome = msg;
       latest.config = null;
       redraw('welcome');
-      if (firstWelcome) {
-        state.checkUrl(new Choices(msg));
-        status.linkProblems(state.urlProblems);
-      }
       status.session(msg, opened);
       startSession(msg);
       break;

@@ -6,14 +6,15 @@
 //
 // Facts published (progress.js): matrixEdits — how many cell edits this page has sent to the server.
 
-import { el, setChildren, fmt } from './dom.js';
-import { diverging, rgb } from './colors.js';
-import { FEATURE_LABELS } from './layout.js';
-import { publish } from './progress.js';
+import { SPEC } from '/spec.js';
+import { el, setChildren, fmt } from '../shared/dom.js';
+import { diverging, rgb } from '../shared/colors.js';
+import { FEATURE_LABELS } from './feature_maps.js';
+import { publish } from '../shared/progress.js';
 
 const MAX_ROWS = 24;
 const MAX_COLS = 16;
-const LIMIT = 1e6;
+const LIMIT = SPEC.limits.weight[1];     // the largest weight or bias the server takes
 
 /** The number a person typed ('−0.5' with a typographic minus counts), or null if it is not one. */
 export function parseNumber(text) {
@@ -143,7 +144,7 @@ export function createMatrix({ latest, actions }) {
   function apply(c, text) {
     const value = parseNumber(text);
     if (value === null || Math.abs(value) > LIMIT) {
-      message.textContent = `“${String(text).slice(0, 40)}” is not a number between −1,000,000 and 1,000,000: nothing was changed.`;
+      message.textContent = `“${String(text).slice(0, 40)}” is not a number between −${LIMIT.toLocaleString('en-US')} and ${LIMIT.toLocaleString('en-US')}: nothing was changed.`;
       editing.input.setAttribute('aria-invalid', 'true');
       return;
     }

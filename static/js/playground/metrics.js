@@ -1,8 +1,8 @@
 // How well the network fits: training and test loss, accuracy and a confusion matrix for classification,
 // RMSE and R² for regression.
 
-import { el, setChildren, setText, fmt } from './dom.js';
-import { classColor, rgb } from './colors.js';
+import { el, setChildren, setText, fmt } from '../shared/dom.js';
+import { classColor, rgb } from '../shared/colors.js';
 
 function percent(v) {
   return v === null || v === undefined || !Number.isFinite(v) ? '–' : `${(v * 100).toFixed(1)} %`;

@@ -2,14 +2,16 @@
 // every bias, +/− for layers and neurons, per-layer activation, and typing a new weight or bias by hand.
 // Geometry comes from layout.js; the input column on the plane belongs to features.js.
 
-import { el, setChildren, fmt } from './dom.js';
-import { layoutFor, linkPath, FEATURE_LABELS } from './layout.js';
-import { MapCanvas, lutFor, lutDiverging, unitScale, diverging, classColor, rgb, MID, NEG, POS } from './colors.js';
-import { Choices, label } from './choices.js';
+import { SPEC } from '/spec.js';
+import { el, setChildren, fmt } from '../shared/dom.js';
+import { layoutFor, linkPath } from './layout.js';
+import { FEATURE_LABELS } from './feature_maps.js';
+import { MapCanvas, lutFor, lutDiverging, unitScale, diverging, classColor, rgb, MID, NEG, POS } from '../shared/colors.js';
+import { label } from '../shared/choices.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
-const MAX_NEURONS = 16;
-const SHORT = { linear: 'Linear', sigmoid: 'Sigmoid', tanh: 'Tanh', relu: 'ReLU', leaky_relu: 'Leaky' };
+const MAX_NEURONS = 16;         // the diagram's room per layer (the server allows wider layers)
+const SHORT = { leaky_relu: 'Leaky' };    // the layer's narrow menu abbreviates this one
 const MAX_LAYERS = 10;
 const POS_STROKE = rgb(POS);
 const NEG_STROKE = rgb(NEG);
@@ -24,7 +26,6 @@ export function createNetwork({ state, latest, actions }) {
   const editor = el('form', { class: 'editor', hidden: true });
   box.append(tip, editor);
 
-  let choices = new Choices(null);
   let key = '';
   let links = [];      // { layer, source, target, index, path, width, opacity, sign }
   let units = [];      // { u, layer, index, map, node, bias, biasIndex, activation }
@@ -103,8 +104,19 @@ export function createNetwork({ state, latest, actions }) {
     svg.setAttribute('width', width);
     svg.setAttribute('height', height);
     svg.setAttribute('viewBox', `0 0 ${width} ${height}`);
+    buildLinks(layout, sizes);
+    const nodes = [...buildUnits(layout, sizes, acts), ...buildInputs(layout, sizes)];
+    setChildren(layer, layerHeads(layout, sizes, acts), nodes);
+    showCounts(net, sizes.length - 2);
+    if (focused) {
+      const again = units.find((x) => x.u === focused.u);
+      focused = again || null;
+      if (again) again.node.classList.add('is-focused');
+    }
+  }
 
-    // links, drawn under the nodes; a wide transparent twin catches the pointer
+  /** The links, drawn under the nodes; a wide transparent twin catches the pointer. */
+  function buildLinks(layout, sizes) {
     const visible = document.createElementNS(SVG, 'g');
     const hits = document.createElementNS(SVG, 'g');
     visible.setAttribute('class', 'link-lines');
@@ -139,8 +151,10 @@ export function createNetwork({ state, latest, actions }) {
       }
     }
     svg.replaceChildren(visible, hits);
+  }
 
-    // neurons
+  /** The neurons after the input, each with its map canvas and bias button; fills `units`, returns their nodes. */
+  function buildUnits(layout, sizes, acts) {
     const nodes = [];
     units = [];
     const node = layout.node;
@@ -162,20 +176,29 @@ export function createNetwork({ state, latest, actions }) {
         }
         const item = { u, layer: l - 1, index: i, isOutput, node: div, bias, map: new MapCanvas(canvas),
           biasIndex: offsets[l - 1].b + i, activation: acts[l - 1], biasSign: 0, biasLevel: -1 };
-        div.addEventListener('pointerenter', () => enterUnit(item));
-        div.addEventListener('pointerleave', () => leaveUnit(item));
-        bias.addEventListener('pointerenter', () => { hover = { kind: 'bias', item }; showTip(); });
-        bias.addEventListener('pointerleave', () => { if (hover && hover.item === item && hover.kind === 'bias') { hover = { kind: 'unit', item }; showTip(); } });
-        bias.addEventListener('click', (event) => { event.stopPropagation(); openEditor('bias', item, event, bias); });
-        bias.addEventListener('focus', () => { hover = { kind: 'bias', item }; showTip(); });
-        bias.addEventListener('blur', () => { if (hover && hover.item === item) { hover = null; hideTip(); } });
+        listenToUnit(item);
         units.push(item);
         nodes.push(div);
         u += 1;
       }
     }
+    return nodes;
+  }
 
-    // inputs that are not plane features (CSV columns, digit pixels)
+  /** Hovering a neuron or its bias shows its tip; clicking the bias edits it. */
+  function listenToUnit(item) {
+    const { node: div, bias } = item;
+    div.addEventListener('pointerenter', () => enterUnit(item));
+    div.addEventListener('pointerleave', () => leaveUnit(item));
+    bias.addEventListener('pointerenter', () => { hover = { kind: 'bias', item }; showTip(); });
+    bias.addEventListener('pointerleave', () => { if (hover && hover.item === item && hover.kind === 'bias') { hover = { kind: 'unit', item }; showTip(); } });
+    bias.addEventListener('click', (event) => { event.stopPropagation(); openEditor('bias', item, event, bias); });
+    bias.addEventListener('focus', () => { hover = { kind: 'bias', item }; showTip(); });
+    bias.addEventListener('blur', () => { if (hover && hover.item === item) { hover = null; hideTip(); } });
+  }
+
+  /** Inputs that are not plane features (CSV columns, digit pixels); fills `inputs`, returns their nodes. */
+  function buildInputs(layout, sizes) {
     inputs = [];
     if (!layout.plane) {
       const names = (latest.data && latest.data.columns) || [];
@@ -185,48 +208,51 @@ export function createNetwork({ state, latest, actions }) {
         const div = el('div', { class: 'node input-node', title: names[i] ?? `input ${i + 1}`,
           style: `transform:translate(${(p.x - n / 2).toFixed(1)}px,${(p.y - n / 2).toFixed(1)}px);width:${n}px;height:${n}px` });
         if (n >= 14 && sizes[0] <= 16) div.append(el('span', { class: 'input-label' }, names[i] ?? `x${i + 1}`));
-        nodes.push(div);
         inputs.push(div);
       }
     }
+    return inputs;
+  }
 
-    // layer headings
+  /** The headings above the columns: inputs, each hidden layer with its controls, the output. */
+  function layerHeads(layout, sizes, acts) {
     const heads = [];
     const hidden = sizes.length - 2;
     heads.push(el('div', { class: 'layer-head input-head', style: `left:${layout.xs[0].toFixed(1)}px` },
       el('span', { class: 'layer-title' }, layout.plane ? 'Features' : 'Inputs'),
       el('span', { class: 'layer-sub' }, `${sizes[0]} in`)));
-    for (let l = 1; l <= hidden; l++) {
-      const actSelect = el('select', { class: 'layer-act', dataset: { ctl: 'hidden_activations' }, 'aria-label': `Activation of hidden layer ${l}`,
-        onchange: () => setLayerActivation(l - 1, actSelect.value) },
-      choices.list('activations').filter((a) => a !== 'step').map((a) => el('option', { value: a }, SHORT[a] || label(a))));
-      actSelect.value = acts[l - 1];
-      heads.push(el('div', { class: 'layer-head', dataset: { layer: String(l - 1) }, style: `left:${layout.xs[l].toFixed(1)}px` },
-        el('span', { class: 'layer-title' }, `Layer ${l}`, matrixButton(l - 1)),
-        el('div', { class: 'neuron-stepper', dataset: { ctl: 'neurons' } },
-          el('button', { type: 'button', class: 'step-btn small remove-neuron', 'aria-label': `One neuron fewer in layer ${l}`,
-            onclick: () => changeNeurons(l - 1, -1) }, '−'),
-          el('span', { class: 'layer-sub' }, `${sizes[l]}`),
-          el('button', { type: 'button', class: 'step-btn small add-neuron', 'aria-label': `One neuron more in layer ${l}`,
-            onclick: () => changeNeurons(l - 1, 1) }, '+')),
-        actSelect));
-    }
+    for (let l = 1; l <= hidden; l++) heads.push(hiddenHead(l, layout, sizes, acts));
     const last = sizes.length - 1;
     heads.push(el('div', { class: 'layer-head output-head', style: `left:${layout.xs[last].toFixed(1)}px` },
       el('span', { class: 'layer-title' }, 'Output', matrixButton(last - 1)),
       el('span', { class: 'layer-sub' }, label(acts[last - 1] || ''))));
-    setChildren(layer, heads, nodes);
+    return heads;
+  }
 
+  /** Hidden layer l's heading (1-based): its matrix button, neuron stepper and activation menu. */
+  function hiddenHead(l, layout, sizes, acts) {
+    const actSelect = el('select', { class: 'layer-act', dataset: { ctl: 'hidden_activations' }, 'aria-label': `Activation of hidden layer ${l}`,
+      onchange: () => setLayerActivation(l - 1, actSelect.value) },
+    SPEC.choices.activations.hidden.map((a) => el('option', { value: a }, SHORT[a] || label(a))));
+    actSelect.value = acts[l - 1];
+    return el('div', { class: 'layer-head', dataset: { layer: String(l - 1) }, style: `left:${layout.xs[l].toFixed(1)}px` },
+      el('span', { class: 'layer-title' }, `Layer ${l}`, matrixButton(l - 1)),
+      el('div', { class: 'neuron-stepper', dataset: { ctl: 'neurons' } },
+        el('button', { type: 'button', class: 'step-btn small remove-neuron', 'aria-label': `One neuron fewer in layer ${l}`,
+          onclick: () => changeNeurons(l - 1, -1) }, '−'),
+        el('span', { class: 'layer-sub' }, `${sizes[l]}`),
+        el('button', { type: 'button', class: 'step-btn small add-neuron', 'aria-label': `One neuron more in layer ${l}`,
+          onclick: () => changeNeurons(l - 1, 1) }, '+')),
+      actSelect);
+  }
+
+  /** The layer stepper's count and limits, and the number of learned parameters. */
+  function showCounts(net, hidden) {
     layerCount.textContent = `${hidden} hidden layer${hidden === 1 ? '' : 's'}`;
     minus.disabled = hidden === 0;
     plus.disabled = hidden >= MAX_LAYERS;
     const nParams = net.n_params ?? offsets.reduce((a, o) => a + o.nIn * o.nOut + o.nOut, 0);
     paramCount.textContent = `learned by the network: ${nParams.toLocaleString('en-US')} weights and biases`;
-    if (focused) {
-      const again = units.find((x) => x.u === focused.u);
-      focused = again || null;
-      if (again) again.node.classList.add('is-focused');
-    }
   }
 
   // ------------------------------------------------------ a layer's weights as numbers (matrix.js)
@@ -474,8 +500,9 @@ export function createNetwork({ state, latest, actions }) {
     editor.onsubmit = (e) => {
       e.preventDefault();
       const value = Number(input.value);
-      if (!Number.isFinite(value) || Math.abs(value) > 1e6) {
-        input.setCustomValidity('A finite number within ±1,000,000');
+      const most = SPEC.limits.weight[1];
+      if (!Number.isFinite(value) || Math.abs(value) > most) {
+        input.setCustomValidity(`A finite number within ±${most.toLocaleString('en-US')}`);
         input.reportValidity();
         return;
       }
@@ -520,11 +547,10 @@ export function createNetwork({ state, latest, actions }) {
         paintActivations();
         if (hover && !tip.hidden) tip.textContent = tipText();
       }
-      if (flags.has('welcome')) choices = new Choices(latest.welcome);
-      if (flags.has('network') || flags.has('layout') || flags.has('data') || flags.has('welcome')) {
+      if (flags.has('network') || flags.has('layout') || flags.has('data')) {
         const k = [box.clientWidth, box.clientHeight, state.get('projector'), JSON.stringify(latest.network), latest.isPlane,
           JSON.stringify(latest.config && latest.config.features), JSON.stringify(latest.data && latest.data.class_names),
-          JSON.stringify(latest.data && latest.data.columns), choices.list('activations').join()].join('|');
+          JSON.stringify(latest.data && latest.data.columns)].join('|');
         if (k !== key) {
           key = k;
           build();

@@ -3,7 +3,7 @@
 // dropout (hidden neurons switched off at random while training) and a smaller network (a rebuild: fresh
 // weights). Each click first writes down where the run stood, so the learner can compare before and after.
 
-import { el, setChildren, fmt, count } from './dom.js';
+import { el, setChildren, fmt, count } from '../shared/dom.js';
 
 export const REMEDIES = [
   { id: 'l2', label: 'Add L2', patch: () => ({ regularization: 'l2', reg_rate: 0.03 }),

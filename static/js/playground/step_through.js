@@ -11,10 +11,11 @@
 // Facts published (progress.js): stepPhase ('forward' | 'backward' | 'update' | null), stepLayer (1…L for the
 // layers after the input, L = the output, 'loss' for the loss step, null), inspectedPoint ([x₁, x₂] or null).
 
-import { el, setChildren, setText, fmt } from './dom.js';
-import { layoutFor, FEATURE_LABELS } from './layout.js';
-import { label } from './choices.js';
-import { publish } from './progress.js';
+import { el, setChildren, setText, fmt } from '../shared/dom.js';
+import { layoutFor } from './layout.js';
+import { FEATURE_LABELS } from './feature_maps.js';
+import { label } from '../shared/choices.js';
+import { publish } from '../shared/progress.js';
 import { CURVES, SLOPE_TEXT, drawActivation } from './activation_plot.js';
 import { RULES, spellUpdate, num, paren } from './update_rule.js';
 
@@ -259,64 +260,75 @@ export function createStepThrough({ state, latest }) {
 
   function renderPanel(insp, step) {
     more.hidden = true;
-    const L = insp.layers.length;
     const { phase, layer: l } = step;
+    let panel;
+    if (phase === 'forward') panel = forwardPanel(insp, l);
+    else if (phase === 'backward' && l === insp.layers.length) panel = lossPanel(insp);
+    else if (phase === 'backward') panel = backwardPanel(insp, l);
+    else panel = updatePanel(insp, l);
+    setChildren(table, panel.head, el('tbody', {}, panel.rows));
+    renderPlot(insp, panel.plotLayer);
+  }
+
+  // Each step's panel: sets the title and formula, returns the table's head and rows and the layer whose activation
+  // is plotted (null for none).
+  function forwardPanel(insp, l) {
+    const layer = insp.layers[l];
+    title.textContent = `Forward · ${layerName(insp, l)} (${label(layer.activation)})`;
+    formula.textContent = l === 0
+      ? 'Each neuron adds up its inputs times their weights plus its bias, z = Σ w·x + b, then applies its activation, a = f(z).'
+      : 'Same again, now fed with the previous layer’s a: z = Σ w·a + b, a = f(z).';
+    const rows = layer.z.map((z, k) => row([el('th', { scope: 'row' }, unitName(insp, l, k)),
+      el('td', { class: 'v-z' }, num(z)), el('td', { class: 'v-a' }, num(layer.a[k]))], (i) => forwardText(i, l, k), { dataset: { unit: String(k) } }));
+    return { head: header('neuron', 'z', 'a = f(z)'), rows, plotLayer: l };
+  }
+
+  function lossPanel(insp) {
+    const L = insp.layers.length;
+    const out = insp.layers[L - 1];
+    title.textContent = `Backward · the loss for this point: L = ${num(insp.loss)}`;
+    formula.textContent = `${label((latest.config || {}).loss)} compares the output a with the target t. Backpropagation now asks how L changes with every number before it.`;
+    const rows = out.a.map((a, k) => row([el('th', { scope: 'row' }, unitName(insp, L - 1, k)),
+      el('td', { class: 'v-a' }, num(a)), el('td', { class: 'v-t' }, num(insp.target[k]))],
+    (i) => lossText(i, k), { dataset: { unit: String(k) } }));
+    return { head: header('output', 'a', 'target t'), rows, plotLayer: null };
+  }
+
+  function backwardPanel(insp, l) {
+    const layer = insp.layers[l];
+    title.textContent = `Backward · ${layerName(insp, l)}: δ, ∂L/∂w and ∂L/∂b`;
+    formula.textContent = l === insp.layers.length - 1
+      ? 'δ = ∂L/∂z at the output; each weight’s gradient is ∂L/∂w = a_from · δ_to and each bias’s is ∂L/∂b = δ.'
+      : 'The chain rule carries the error back: δ = f′(z)·Σ w·δ_next; then ∂L/∂w = a_from · δ_to and ∂L/∂b = δ.';
+    const head = header('', 'δ or ∂L/∂w', '∂L/∂b');
+    const rows = layer.delta.map((d, k) => row([el('th', { scope: 'row' }, unitName(insp, l, k)),
+      el('td', { class: 'v-delta' }, num(d)), el('td', { class: 'v-gb' }, num(layer.grad_b[k]))],
+    (i) => `${deltaText(i, l, k)} · ${biasGradText(i, l, k)}`, { dataset: { unit: String(k) } }));
+    rows.push(...weightRows(fromValues(insp, l).length, layer.delta.length, (s, k) => row([
+      el('th', { scope: 'row' }, `${unitName(insp, l - 1, s)} → ${unitName(insp, l, k)}`),
+      el('td', { class: 'v-gw' }, num(layer.grad_w[s][k])), el('td', {}, '')], (i) => gradText(i, l, s, k),
+    { class: 'weight-row', dataset: { source: String(s), target: String(k) } })));
+    return { head, rows, plotLayer: l };
+  }
+
+  function updatePanel(insp, l) {
+    const layer = insp.layers[l];
     const c = latest.config || {};
-    const rows = [];
-    let head = null;
-    let plotLayer = null;
-    if (phase === 'forward') {
-      const layer = insp.layers[l];
-      title.textContent = `Forward · ${layerName(insp, l)} (${label(layer.activation)})`;
-      formula.textContent = l === 0
-        ? 'Each neuron adds up its inputs times their weights plus its bias, z = Σ w·x + b, then applies its activation, a = f(z).'
-        : 'Same again, now fed with the previous layer’s a: z = Σ w·a + b, a = f(z).';
-      head = header('neuron', 'z', 'a = f(z)');
-      layer.z.forEach((z, k) => rows.push(row([el('th', { scope: 'row' }, unitName(insp, l, k)),
-        el('td', { class: 'v-z' }, num(z)), el('td', { class: 'v-a' }, num(layer.a[k]))], (i) => forwardText(i, l, k), { dataset: { unit: String(k) } })));
-      plotLayer = l;
-    } else if (phase === 'backward' && l === L) {
-      const out = insp.layers[L - 1];
-      title.textContent = `Backward · the loss for this point: L = ${num(insp.loss)}`;
-      formula.textContent = `${label(c.loss)} compares the output a with the target t. Backpropagation now asks how L changes with every number before it.`;
-      head = header('output', 'a', 'target t');
-      out.a.forEach((a, k) => rows.push(row([el('th', { scope: 'row' }, unitName(insp, L - 1, k)),
-        el('td', { class: 'v-a' }, num(a)), el('td', { class: 'v-t' }, num(insp.target[k]))],
-      (i) => lossText(i, k), { dataset: { unit: String(k) } })));
-    } else if (phase === 'backward') {
-      const layer = insp.layers[l];
-      title.textContent = `Backward · ${layerName(insp, l)}: δ, ∂L/∂w and ∂L/∂b`;
-      formula.textContent = l === L - 1
-        ? 'δ = ∂L/∂z at the output; each weight’s gradient is ∂L/∂w = a_from · δ_to and each bias’s is ∂L/∂b = δ.'
-        : 'The chain rule carries the error back: δ = f′(z)·Σ w·δ_next; then ∂L/∂w = a_from · δ_to and ∂L/∂b = δ.';
-      head = header('', 'δ or ∂L/∂w', '∂L/∂b');
-      layer.delta.forEach((d, k) => rows.push(row([el('th', { scope: 'row' }, unitName(insp, l, k)),
-        el('td', { class: 'v-delta' }, num(d)), el('td', { class: 'v-gb' }, num(layer.grad_b[k]))],
-      (i) => `${deltaText(i, l, k)} · ${biasGradText(i, l, k)}`, { dataset: { unit: String(k) } })));
-      rows.push(...weightRows(fromValues(insp, l).length, layer.delta.length, (s, k) => row([
-        el('th', { scope: 'row' }, `${unitName(insp, l - 1, s)} → ${unitName(insp, l, k)}`),
-        el('td', { class: 'v-gw' }, num(layer.grad_w[s][k])), el('td', {}, '')], (i) => gradText(i, l, s, k),
-      { class: 'weight-row', dataset: { source: String(s), target: String(k) } })));
-      plotLayer = l;
-    } else {
-      const layer = insp.layers[l];
-      title.textContent = `Update · ${layerName(insp, l)}: old → new`;
-      const rule = insp.update ? insp.update.optimizer : 'sgd';
-      formula.textContent = `One ${rule === 'sgd' ? 'gradient-descent' : label(rule)} step on this point alone: ${RULES[rule]}, with η = ${num(c.learning_rate)} and g = ∂L/∂w`
-        + `${c.regularization !== 'none' && c.reg_rate ? ` plus the ${label(c.regularization)} penalty's slope` : ''}`
-        + ' (training averages g over a batch). ';
-      formula.append(el('span', { class: 'learned-chosen' }, 'w and b are parameters (learned); η and the optimizer are hyperparameters (chosen).'));
-      head = header('', 'old', 'new');
-      rows.push(...weightRows(fromValues(insp, l).length, layer.z.length, (s, k) => row([
-        el('th', { scope: 'row' }, `w ${unitName(insp, l - 1, s)} → ${unitName(insp, l, k)}`),
-        el('td', { class: 'v-old' }, num(layer.w[s][k])), el('td', { class: 'v-new' }, num(layer.new_w[s][k]))],
-      (i) => updateText(i, l, 'w', s, k), { class: 'weight-row', dataset: { source: String(s), target: String(k) } })));
-      layer.b.forEach((b, k) => rows.push(row([el('th', { scope: 'row' }, `b ${unitName(insp, l, k)}`),
-        el('td', { class: 'v-old' }, num(b)), el('td', { class: 'v-new' }, num(layer.new_b[k]))],
-      (i) => updateText(i, l, 'b', 0, k), { class: 'bias-row', dataset: { unit: String(k) } })));
-    }
-    setChildren(table, head, el('tbody', {}, rows));
-    renderPlot(insp, plotLayer);
+    title.textContent = `Update · ${layerName(insp, l)}: old → new`;
+    const rule = insp.update ? insp.update.optimizer : 'sgd';
+    const penalty = c.regularization !== 'none' && c.reg_rate ? ` plus the ${label(c.regularization)} penalty's slope` : '';
+    formula.textContent = `One ${rule === 'sgd' ? 'gradient-descent' : label(rule)} step on this point alone: ${RULES[rule]}, with η = ${num(c.learning_rate)} and g = ∂L/∂w`
+      + `${penalty} (training averages g over a batch). `;
+    formula.append(el('span', { class: 'learned-chosen' }, 'w and b are parameters (learned); η and the optimizer are hyperparameters (chosen).'));
+    const head = header('', 'old', 'new');
+    const rows = weightRows(fromValues(insp, l).length, layer.z.length, (s, k) => row([
+      el('th', { scope: 'row' }, `w ${unitName(insp, l - 1, s)} → ${unitName(insp, l, k)}`),
+      el('td', { class: 'v-old' }, num(layer.w[s][k])), el('td', { class: 'v-new' }, num(layer.new_w[s][k]))],
+    (i) => updateText(i, l, 'w', s, k), { class: 'weight-row', dataset: { source: String(s), target: String(k) } }));
+    layer.b.forEach((b, k) => rows.push(row([el('th', { scope: 'row' }, `b ${unitName(insp, l, k)}`),
+      el('td', { class: 'v-old' }, num(b)), el('td', { class: 'v-new' }, num(layer.new_b[k]))],
+    (i) => updateText(i, l, 'b', 0, k), { class: 'bias-row', dataset: { unit: String(k) } })));
+    return { head, rows, plotLayer: null };
   }
 
   function renderPlot(insp, l) {

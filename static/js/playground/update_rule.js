@@ -3,7 +3,7 @@
 // before and after, and the moments the optimizer keeps before and after (momentum's velocity v or Adam's m in `m`,
 // the running g² in `s`), plus the step count t and the optimizer's settings (engine/optimizers.py has the maths).
 
-import { fmt } from './dom.js';
+import { fmt } from '../shared/dom.js';
 
 /** A number as the step-through writes it (4 significant digits), and in brackets when negative inside a product. */
 export const num = (v) => fmt(v, 4);

@@ -6,9 +6,9 @@
 // Facts published (progress.js): warpLayer — the hidden layer shown, counting from 1 as on the page (null while the
 // view is closed or has nothing to draw); warpUnits — the two neurons shown, counting from 1 ([i, j] or null).
 
-import { el, setChildren, fmt } from './dom.js';
-import { classColor, diverging, rgb } from './colors.js';
-import { publish } from './progress.js';
+import { el, setChildren, fmt } from '../shared/dom.js';
+import { classColor, diverging, rgb } from '../shared/colors.js';
+import { publish } from '../shared/progress.js';
 
 const SIZE = 320;          // canvas pixels (scaled by CSS)
 const PAD = 14;

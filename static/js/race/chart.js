@@ -1,8 +1,8 @@
 // The race chart: every lane's training loss against epochs in one chart (one colour and dash pattern per lane,
 // a legend that names the lanes), the target loss as a dashed line, a log-scale toggle, hover to read values.
 
-import { el, setChildren, fmt, count } from './dom.js';
-import { LANE_COLORS, LANE_DASHES } from './race-names.js';
+import { el, setChildren, fmt, count } from '../shared/dom.js';
+import { LANE_COLORS, LANE_DASHES } from './names.js';
 
 const PAD = { l: 44, r: 10, t: 8, b: 20 };
 

@@ -1,11 +1,12 @@
 // The lanes side by side: each lane's decision map (what its network answers over the plane, with the training
 // points), its epoch and training loss now, and whether it reached the target, diverged, or won.
 
-import { el, setChildren, fmt, count } from './dom.js';
-import { MapCanvas, lutDiverging, paintClasses, classColor, diverging, rgb } from './colors.js';
-import { LANE_COLORS, LANE_LETTERS } from './race-names.js';
+import { SPEC } from '/spec.js';
+import { el, setChildren, fmt, count } from '../shared/dom.js';
+import { MapCanvas, lutDiverging, paintClasses, classColor, diverging, rgb } from '../shared/colors.js';
+import { LANE_COLORS, LANE_LETTERS } from './names.js';
 
-const EXTENT = 6;
+const EXTENT = SPEC.plane.extent;
 
 /** Paint a lane's output block: K class colours, or the diverging scale for one output. */
 function paintOutput(map, block, task, activation, scale) {

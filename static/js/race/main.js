@@ -2,29 +2,28 @@
 // URL, so a playground link's data set and network carry over), the race socket, and the views. Setting changes
 // become a `race` message; race messages update `latest`; one animation-frame loop redraws what changed.
 //
-// Progress facts published (static/js/progress.js): raceWinner (the winning lane's label, or null while nobody has
+// Progress facts published (static/js/shared/progress.js): raceWinner (the winning lane's label, or null while nobody has
 // reached the target), raceOver (true when no lane trains any more), raceTargetLoss, raceLanes (how many lanes).
 
-import { State } from './state.js';
-import { Choices } from './choices.js';
-import { openSocket } from './socket.js';
-import { publish } from './progress.js';
-import { createStatus } from './status.js';
-import { createRaceSetup } from './race-setup.js';
-import { createRaceRunbar } from './race-runbar.js';
-import { createRaceChart } from './race-chart.js';
-import { createRaceLanes } from './race-lanes.js';
-import { createRaceWinner } from './race-winner.js';
-import { OPTIMIZER_SETTINGS, laneLabel, laneSummary, setExtras } from './race-names.js';
-import { pageUrl } from './join.js';
-import { createShare } from './share.js';
+import { SPEC } from '/spec.js';
+import { State } from '../shared/state.js';
+import { openSocket } from '../shared/socket.js';
+import { publish } from '../shared/progress.js';
+import { createStatus } from '../shared/status.js';
+import { createRaceSetup } from './setup.js';
+import { createRaceRunbar } from './runbar.js';
+import { createRaceChart } from './chart.js';
+import { createRaceLanes } from './lanes.js';
+import { createRaceWinner } from './winner.js';
+import { laneLabel, laneSettings, laneSummary, setExtras } from './names.js';
+import { pageUrl } from '../shared/join.js';
+import { createShare } from '../shared/share.js';
 
 const HISTORY_CAP = 4000;       // rows kept per lane (thinned by half beyond)
-const GENERATED = { binary: 'circle', multiclass: 'spiral3', regression: 'plane' };
 
 const state = new State();
 state.readUrl(location.search);
-if (!state.fromUrl.has('speed')) state.set({ speed: 2 }, 'url');
+if (!state.fromUrl.has('speed')) state.set({ speed: SPEC.race.speed }, 'url');
 const latest = {
   welcome: null, race: null, data: null, frame: null, maps: [], history: [], runState: 'paused', runStateAt: 0,
   connection: 'connecting', raceSent: null,
@@ -66,6 +65,7 @@ const actions = {
 };
 
 const status = createStatus({ state, latest, actions });
+status.linkProblems(state.urlProblems);
 const views = {
   status,
   setup: createRaceSetup({ state, latest, actions }),
@@ -85,8 +85,8 @@ createShare(() => `${location.origin}${pageUrl(state.toUrl())}`);
 /** The `race` message for the page's settings (drawn points and CSV files cannot race: a generated set stands in). */
 function raceMessage() {
   const settings = state.engineSettings();
-  if (settings.dataset === 'points' || settings.dataset === 'csv') settings.dataset = GENERATED[settings.task] || 'circle';
-  settings.grid_size = Math.min(state.get('grid_size'), 48);
+  if (settings.dataset === 'points' || settings.dataset === 'csv') settings.dataset = SPEC.default_datasets[settings.task];
+  settings.grid_size = Math.min(state.get('grid_size'), SPEC.race.max_grid_size);
   return { type: 'race', settings, lanes: state.get('lanes'), target_loss: state.get('target_loss'), max_epochs: state.get('max_epochs') };
 }
 
@@ -121,7 +121,7 @@ document.getElementById('projector-toggle').addEventListener('click', () => stat
 function askedLanes(race) {
   return race.lanes.map((lane) => {
     const asked = { optimizer: lane.optimizer, learning_rate: lane.learning_rate };
-    for (const key of [...OPTIMIZER_SETTINGS[lane.optimizer] || [], 'batch_size']) {
+    for (const key of laneSettings(lane.optimizer)) {
       if (lane[key] !== race.config[key]) asked[key] = lane[key];
     }
     return asked;
@@ -140,7 +140,7 @@ function sameRace(race, asked) {
 
 function addRows(rows) {
   for (const row of rows) {
-    if (!row || !Number.isInteger(row.lane) || row.lane < 0 || row.lane > 3) continue;
+    if (!row || !Number.isInteger(row.lane) || row.lane < 0 || row.lane >= SPEC.race.lanes[1]) continue;
     const lane = latest.history[row.lane] || (latest.history[row.lane] = []);
     while (lane.length && lane[lane.length - 1].epoch >= row.epoch) lane.pop();
     lane.push(row);
@@ -152,10 +152,6 @@ function onMessage(msg) {
   switch (msg.type) {
     case 'welcome':
       latest.welcome = msg;
-      if (firstWelcome) {
-        state.checkUrl(new Choices(msg));
-        status.linkProblems(state.urlProblems);
-      }
       status.session(msg, opened);
       if (!msg.resumed) {
         actions.send({ type: 'speed', epochs_per_frame: state.get('speed') });

@@ -2,22 +2,27 @@
 // Lane colours are not the class colours (orange/blue) of the maps; each lane also has its own dash pattern on
 // the chart, so the curves stay apart without colour.
 
+import { SPEC } from '/spec.js';
+import { label, optimizerSettings } from '../shared/choices.js';
+
 export const LANE_COLORS = ['#0f766e', '#b42318', '#6d28d9', '#8a6d00'];
 export const LANE_DASHES = [[], [7, 4], [2, 3], [9, 3, 2, 3]];
 export const LANE_LETTERS = ['A', 'B', 'C', 'D'];
 
-export const SHORT = { sgd: 'Gradient descent', momentum: 'Momentum', adagrad: 'Adagrad', rmsprop: 'RMSprop', adam: 'Adam' };
-const EXTRAS = [['momentum', 'μ'], ['beta1', 'β₁'], ['beta2', 'β₂'], ['rho', 'ρ'], ['epsilon', 'ε'], ['batch_size', 'batch']];
-// which optional settings each optimizer reads (the others would change nothing)
-export const OPTIMIZER_SETTINGS = {
-  sgd: [], momentum: ['momentum'], adagrad: ['epsilon'], rmsprop: ['rho', 'epsilon'], adam: ['beta1', 'beta2', 'epsilon'],
-};
+// a lane's settings by their maths symbols (SPEC.labels.symbols); the batch size has none, so a word
+const SYMBOLS = { ...SPEC.labels.symbols, batch_size: 'batch' };
+
+/** The settings a lane of `optimizer` may set beyond its learning rate: those its update reads (the others would
+ * change nothing), then the batch size. */
+export function laneSettings(optimizer) {
+  return [...optimizerSettings(optimizer), 'batch_size'];
+}
 
 /** "Adam · rate 0.01 · β₁ 0.8" for a lane's settings {optimizer, learning_rate, …}; `shown` lists the extra
  * settings worth naming (those the person set). */
 export function laneSummary(lane, shown = []) {
-  const parts = [SHORT[lane.optimizer] || lane.optimizer, `rate ${lane.learning_rate}`];
-  for (const [key, symbol] of EXTRAS) if (shown.includes(key) && lane[key] !== undefined) parts.push(`${symbol} ${lane[key]}`);
+  const parts = [label(lane.optimizer), `rate ${lane.learning_rate}`];
+  for (const key of laneSettings(lane.optimizer)) if (shown.includes(key) && lane[key] !== undefined) parts.push(`${SYMBOLS[key]} ${lane[key]}`);
   return parts.join(' · ');
 }
 
@@ -28,5 +33,5 @@ export function laneLabel(lane, k, shown = []) {
 
 /** The settings a lane sets beyond optimizer and learning rate (as the page asked for them). */
 export function setExtras(lane) {
-  return EXTRAS.map(([key]) => key).filter((key) => lane[key] !== undefined && lane[key] !== null);
+  return laneSettings(lane.optimizer).filter((key) => lane[key] !== undefined && lane[key] !== null);
 }

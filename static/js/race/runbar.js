@@ -1,9 +1,9 @@
 // The race's run bar: Start/Pause, Reset (every lane back to the same initial weights), the speed, and the
 // race's progress (the furthest lane's epoch, epochs per second). Space starts or pauses, r resets.
 
-import { el, setChildren, count } from './dom.js';
-
-const SPEEDS = [[1, 'Slow: 1 epoch / frame'], [2, '2 epochs / frame'], [5, '5 epochs / frame'], [20, '20 epochs / frame'], [100, '100 epochs / frame'], [0, 'As fast as possible']];
+import { SPEC } from '/spec.js';
+import { el, setChildren, count } from '../shared/dom.js';
+import { speedLabel } from '../shared/choices.js';
 
 export function createRaceRunbar({ state, latest, actions }) {
   const host = document.getElementById('race-runbar');
@@ -17,7 +17,7 @@ export function createRaceRunbar({ state, latest, actions }) {
   const rate = el('output', { id: 'race-rate' }, '–');
   const speed = el('select', { id: 'race-speed', 'aria-label': 'Speed: epochs every lane trains between two pictures',
     title: 'Speed: epochs every lane trains between two pictures', onchange: () => state.set({ speed: Number(speed.value) }) },
-  SPEEDS.map(([v, text]) => el('option', { value: String(v) }, text)));
+  SPEC.presets.race_speed.map((v) => el('option', { value: String(v) }, speedLabel(v))));
   setChildren(host,
     el('div', { class: 'run-buttons' }, reset, play, playText),
     el('div', { class: 'counter race-counter' }, el('span', { class: 'counter-caption' }, 'Epoch'), epoch,

@@ -2,16 +2,15 @@
 // the epoch limit, and 2–4 lanes, each an optimizer with its learning rate and the settings that optimizer reads.
 // Every change goes through the state object; main.js turns it into a new race.
 
-import { el, setChildren } from './dom.js';
-import { LANE_COLORS, LANE_LETTERS, OPTIMIZER_SETTINGS, SHORT } from './race-names.js';
+import { SPEC } from '/spec.js';
+import { el, setChildren } from '../shared/dom.js';
+import { datasetsFor, label } from '../shared/choices.js';
+import { LANE_COLORS, LANE_LETTERS, laneSettings } from './names.js';
 
-const LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
-const NOISES = [0, 0.05, 0.1, 0.2, 0.3, 0.5];
-const EPOCH_LIMITS = [100, 200, 500, 1000, 2000, 5000, 10000];
-const ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'linear', 'leaky_relu'];
-const SETTING_NAMES = { momentum: 'Momentum μ', beta1: 'Adam β₁', beta2: 'Adam β₂', rho: 'Decay ρ', epsilon: 'ε', batch_size: 'Batch size' };
-const SETTING_CAPTIONS = { momentum: 'μ', beta1: 'β₁', beta2: 'β₂', rho: 'ρ', epsilon: 'ε', batch_size: 'Batch' };
-const DEFAULTS = { momentum: 0.9, beta1: 0.9, beta2: 0.999, rho: 0.9, epsilon: 1e-8 };
+const { presets, limits } = SPEC;
+const [FEWEST_LANES, MOST_LANES] = SPEC.race.lanes;
+const NAMES = SPEC.labels.settings;
+const CAPTIONS = { ...SPEC.labels.symbols, batch_size: 'Batch' };     // the batch size has no symbol: a word
 
 function options(values, chosen, show = String) {
   const list = values.includes(chosen) || chosen === null || chosen === undefined ? values : [...values, chosen].sort((a, b) => a - b);
@@ -22,7 +21,7 @@ function control(caption, input, title) {
   return el('label', { class: 'ctl', title }, el('span', { class: 'ctl-caption' }, caption), input);
 }
 
-export function createRaceSetup({ state, latest, actions }) {
+export function createRaceSetup({ state, actions }) {
   const shared = document.getElementById('race-shared');
   const laneHost = document.getElementById('race-lane-settings');
   let sharedKey = '';
@@ -38,24 +37,16 @@ export function createRaceSetup({ state, latest, actions }) {
     return value;
   }
 
-  function limits(name, fallback) {
-    const lim = latest.welcome && latest.welcome.limits && latest.welcome.limits[name];
-    return Array.isArray(lim) ? lim : fallback;
-  }
-
   function buildShared() {
-    const choices = latest.welcome ? latest.welcome.choices : null;
-    const task = state.get('task');
-    const names = choices ? Object.entries(choices.datasets).filter(([, t]) => t === task).map(([n]) => n) : [state.get('dataset')];
     const dataset = el('select', { id: 'race-dataset', onchange: () => state.set({ dataset: dataset.value }) },
-      names.map((n) => el('option', { value: n, selected: n === state.get('dataset') }, n)));
+      datasetsFor(state.get('task')).map((n) => el('option', { value: n, selected: n === state.get('dataset') }, label(n))));
     const noise = el('select', { id: 'race-noise', onchange: () => state.set({ noise: Number(noise.value) }) },
-      options(NOISES, state.get('noise'), (v) => `${Math.round(v * 100)} %`));
+      options(presets.noise, state.get('noise'), (v) => `${Math.round(v * 100)} %`));
     const hidden = el('input', { type: 'text', id: 'race-hidden', value: state.get('hidden').join(', '), inputmode: 'numeric',
       'aria-describedby': 'race-hidden-hint',
       onchange: () => {
         const widths = hidden.value.split(/[\s,]+/).filter(Boolean).map(Number);
-        const [low, high] = limits('width', [1, 256]);
+        const [low, high] = limits.width;
         if (widths.some((w) => !Number.isInteger(w) || w < low || w > high)) {
           actions.notify(`Hidden layers are widths from ${low} to ${high}, separated by commas (e.g. 4, 2).`);
           hidden.value = state.get('hidden').join(', ');
@@ -63,23 +54,22 @@ export function createRaceSetup({ state, latest, actions }) {
         }
         state.set({ hidden: widths, hidden_activations: null });
       } });
-    const activations = choices ? choices.activations.hidden : ACTIVATIONS;
     const activation = el('select', { id: 'race-activation', onchange: () => state.set({ activation: activation.value, hidden_activations: null }) },
-      activations.map((a) => el('option', { value: a, selected: a === state.get('activation') }, a)));
+      SPEC.choices.activations.hidden.map((a) => el('option', { value: a, selected: a === state.get('activation') }, label(a))));
     const seed = el('input', { type: 'number', id: 'race-seed', min: 0, step: 1, value: state.get('seed'),
       onchange: () => {
-        const value = numberFrom(seed, 0, 2147483647, 'The seed');
+        const value = numberFrom(seed, ...limits.seed, 'The seed');
         if (value === null || !Number.isInteger(value)) { seed.value = state.get('seed'); return; }
         state.set({ seed: value });
       } });
     const target = el('input', { type: 'number', id: 'race-target', min: 0.001, step: 0.01, value: state.get('target_loss'),
       onchange: () => {
-        const value = numberFrom(target, 0.0001, limits('target_loss', [0, 1000])[1], 'The target loss');
+        const value = numberFrom(target, 0.0001, limits.target_loss[1], 'The target loss');
         if (value === null) { target.value = state.get('target_loss'); return; }
         state.set({ target_loss: value });
       } });
     const epochs = el('select', { id: 'race-epochs', onchange: () => state.set({ max_epochs: Number(epochs.value) }) },
-      options(EPOCH_LIMITS, state.get('max_epochs'), (v) => v.toLocaleString('en-US')));
+      options(presets.max_epochs, state.get('max_epochs'), (v) => v.toLocaleString('en-US')));
     setChildren(shared,
       el('div', { class: 'race-grid' },
         control('Data set', dataset), control('Noise', noise),
@@ -96,8 +86,6 @@ export function createRaceSetup({ state, latest, actions }) {
   }
 
   function laneRow(lane, k, count) {
-    const choices = latest.welcome ? latest.welcome.choices : null;
-    const optimizers = choices ? choices.optimizers : Object.keys(OPTIMIZER_SETTINGS);
     const optimizer = el('select', { id: `lane-${k}-optimizer`, 'aria-label': `Lane ${LANE_LETTERS[k]} optimizer`,
       onchange: () => {
         // settings the new optimizer does not read are dropped, so the label names only what matters
@@ -107,23 +95,23 @@ export function createRaceSetup({ state, latest, actions }) {
         const lanes = state.get('lanes').map((l, i) => (i === k ? keep : l));
         state.set({ lanes });
       } },
-      optimizers.map((o) => el('option', { value: o, selected: o === lane.optimizer }, SHORT[o] || o)));
+      SPEC.choices.optimizers.map((o) => el('option', { value: o, selected: o === lane.optimizer }, label(o))));
     const rate = el('select', { id: `lane-${k}-rate`, 'aria-label': `Lane ${LANE_LETTERS[k]} learning rate`,
-      onchange: () => setLane(k, { learning_rate: Number(rate.value) }) }, options(LEARNING_RATES, lane.learning_rate));
-    const extras = [...OPTIMIZER_SETTINGS[lane.optimizer] || [], 'batch_size'].map((key) => {
-      const [low, high] = limits(key, key === 'batch_size' ? [1, 10000] : [0, 1]);
-      const current = lane[key] !== undefined ? lane[key] : (key === 'batch_size' ? state.get('batch_size') : DEFAULTS[key]);
+      onchange: () => setLane(k, { learning_rate: Number(rate.value) }) }, options(presets.learning_rate, lane.learning_rate));
+    const extras = laneSettings(lane.optimizer).map((key) => {
+      const [low, high] = limits[key];
+      const current = lane[key] !== undefined ? lane[key] : (key === 'batch_size' ? state.get('batch_size') : SPEC.defaults[key]);
       const input = el('input', { type: 'number', id: `lane-${k}-${key}`, min: low, max: high,
         step: key === 'batch_size' ? 1 : key === 'epsilon' ? 'any' : 0.01, value: current,
         onchange: () => {
-          const value = numberFrom(input, low, high, SETTING_NAMES[key]);
+          const value = numberFrom(input, low, high, NAMES[key]);
           if (value === null || (key === 'batch_size' && !Number.isInteger(value))) { input.value = current; return; }
           setLane(k, { [key]: value });
         } });
-      input.setAttribute('aria-label', `Lane ${LANE_LETTERS[k]} ${SETTING_NAMES[key]}`);
-      return control(SETTING_CAPTIONS[key], input, SETTING_NAMES[key]);
+      input.setAttribute('aria-label', `Lane ${LANE_LETTERS[k]} ${NAMES[key]}`);
+      return control(CAPTIONS[key], input, NAMES[key]);
     });
-    const remove = count > 2 ? el('button', { type: 'button', class: 'step-btn small', id: `lane-${k}-remove`,
+    const remove = count > FEWEST_LANES ? el('button', { type: 'button', class: 'step-btn small', id: `lane-${k}-remove`,
       'aria-label': `Remove lane ${LANE_LETTERS[k]}`, title: 'Remove this lane',
       onclick: () => state.set({ lanes: state.get('lanes').filter((_, i) => i !== k) }) }, '×') : null;
     return el('div', { class: 'race-lane-row', style: `--lane:${LANE_COLORS[k]}` },
@@ -134,11 +122,11 @@ export function createRaceSetup({ state, latest, actions }) {
 
   function buildLanes() {
     const lanes = state.get('lanes');
-    const add = lanes.length < 4 ? el('button', { type: 'button', class: 'secondary small', id: 'add-lane',
+    const add = lanes.length < MOST_LANES ? el('button', { type: 'button', class: 'secondary small', id: 'add-lane',
       onclick: () => {
         const now = state.get('lanes');
         const last = now[now.length - 1];
-        if (now.length >= 4) return;
+        if (now.length >= MOST_LANES) return;
         state.set({ lanes: [...now, { optimizer: last.optimizer === 'adam' ? 'momentum' : 'adam', learning_rate: last.learning_rate }] });
       } }, '+ Add a lane') : null;
     setChildren(laneHost,
@@ -149,10 +137,9 @@ export function createRaceSetup({ state, latest, actions }) {
 
   return {
     update(flags) {
-      if (!flags.has('state') && !flags.has('welcome') && !flags.has('race')) return;
-      const welcome = latest.welcome ? 'w' : '';
-      const keyShared = JSON.stringify([welcome, ...['task', 'dataset', 'noise', 'hidden', 'activation', 'seed', 'target_loss', 'max_epochs'].map((k) => state.get(k))]);
-      const keyLanes = JSON.stringify([welcome, state.get('lanes'), state.get('batch_size')]);
+      if (!flags.has('state') && !flags.has('race')) return;
+      const keyShared = JSON.stringify([...['task', 'dataset', 'noise', 'hidden', 'activation', 'seed', 'target_loss', 'max_epochs'].map((k) => state.get(k))]);
+      const keyLanes = JSON.stringify([state.get('lanes'), state.get('batch_size')]);
       // rebuild only what changed, and never under the person's cursor while they type
       const typing = document.activeElement && document.activeElement.tagName === 'INPUT';
       const rebuild = (host, build) => {

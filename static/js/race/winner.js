@@ -1,8 +1,8 @@
 // The race's headline: who won (the first lane whose training loss reached the target, and at which epoch),
 // "nobody yet" while the race runs, or that nobody made it once every lane has stopped.
 
-import { el, setChildren, fmt, count } from './dom.js';
-import { LANE_COLORS } from './race-names.js';
+import { el, setChildren, fmt, count } from '../shared/dom.js';
+import { LANE_COLORS } from './names.js';
 
 export function createRaceWinner({ state, latest, actions }) {
   const host = document.getElementById('race-winner');

@@ -4,6 +4,16 @@
 // Orange = negative / class 0, blue = positive / class 1: a pair that stays distinct for the common forms of
 // colour blindness. Multi-class colours follow the Okabe–Ito idea of hues that differ in lightness too.
 
+import { SPEC } from '/spec.js';
+
+// a map cell's code q (one byte) stands for lo + q / LEVELS · (hi − lo) (the binary frame, SPEC.frame)
+const LEVELS = SPEC.frame.levels;
+
+/** The value of cell `i` of a quantised map { lo, hi, q }. */
+export function mapValue(map, i) {
+  return map.lo + (map.q[i] / LEVELS) * (map.hi - map.lo);
+}
+
 export const NEG = [224, 123, 26];
 export const POS = [31, 111, 178];
 export const MID = [246, 246, 243];
@@ -62,12 +72,12 @@ for (let i = 0; i <= STEPS; i++) {
   DIVERGING[i] = pack(Math.round(c[0]), Math.round(c[1]), Math.round(c[2]));
 }
 
-/** 256-entry table for a quantised map on the diverging scale: q → colour(toT(lo + q/255·(hi − lo))). */
+/** 256-entry table for a quantised map on the diverging scale: q → colour(toT(lo + q/LEVELS·(hi − lo))). */
 export function lutDiverging(map, toT, gain = 1) {
   const lut = new Uint32Array(256);
   const span = map.hi - map.lo;
   for (let q = 0; q < 256; q++) {
-    let t = toT(map.lo + (q / 255) * span) * gain;
+    let t = toT(map.lo + (q / LEVELS) * span) * gain;
     if (!(t >= -1)) t = t > 0 ? 1 : -1;   // NaN and −∞ → −1, +∞ → 1
     if (t > 1) t = 1;
     lut[q] = DIVERGING[Math.round((t + 1) * 0.5 * STEPS)];
@@ -75,12 +85,12 @@ export function lutDiverging(map, toT, gain = 1) {
   return lut;
 }
 
-/** 256-entry table of packed RGBA for a quantised map: q → colour(lo + q/255·(hi − lo)). */
+/** 256-entry table of packed RGBA for a quantised map: q → colour(lo + q/LEVELS·(hi − lo)). */
 export function lutFor(map, colorOf) {
   const lut = new Uint32Array(256);
   const span = map.hi - map.lo;
   for (let q = 0; q < 256; q++) {
-    const c = colorOf(map.lo + (q / 255) * span);
+    const c = colorOf(map.lo + (q / LEVELS) * span);
     lut[q] = pack(c[0] | 0, c[1] | 0, c[2] | 0);
   }
   return lut;
@@ -140,7 +150,7 @@ export function paintClasses(mapCanvas, block, discrete) {
   const k = maps.length;
   const size = block.size;
   const n = size * size;
-  const scale = maps.map((m) => (m.hi - m.lo) / 255);
+  const scale = maps.map((m) => (m.hi - m.lo) / LEVELS);
   const colors = maps.map((_, j) => classColor(j));
   const floor = 1 / k;
   mapCanvas.paintWith(size, (i) => {

@@ -1,9 +1,31 @@
 // The only module that touches the WebSocket: connect, resume, reconnect with backoff, and decode the
 // binary frames described in docs/protocol.md (the playground's /ws and the optimizer race's /ws/race). Everything it receives is handed to the callbacks given to it.
 
-const BLOCK_ORDER = ['output', 'units', 'inputs', 'focus'];
-const MAGIC = [0x4e, 0x4e, 0x50, 0x31]; // "NNP1"
-const RACE_MAGIC = [0x4e, 0x4e, 0x52, 0x31]; // "NNR1"
+import { SPEC } from '/spec.js';
+
+// The binary frames' layout is the server's (SPEC.frame, server/protocol.py): each header a list of fields
+// { name, type, offset }, all little-endian.
+const BYTES = { 'ascii[4]': 4, u32: 4, u16: 2, f32: 4 };
+const READ = {
+  u32: (view, at) => view.getUint32(at, true), u16: (view, at) => view.getUint16(at, true), f32: (view, at) => view.getFloat32(at, true),
+};
+
+/** A header layout: its length in bytes, and read(view, at) → { field name: number } of its numeric fields. */
+function layout(fields) {
+  const last = fields[fields.length - 1];
+  const numeric = fields.filter((f) => f.type in READ);
+  return {
+    bytes: last.offset + BYTES[last.type],
+    read: (view, at) => Object.fromEntries(numeric.map((f) => [f.name, READ[f.type](view, at + f.offset)])),
+  };
+}
+
+const FRAME = layout(SPEC.frame.header);
+const BLOCK = layout(SPEC.frame.block_header);
+const MAP = layout(SPEC.frame.map_header);
+const codes = (text) => [...text].map((c) => c.charCodeAt(0));
+const MAGIC = codes(SPEC.frame.magic);
+const RACE_MAGIC = codes(SPEC.frame.race_magic);
 
 // What differs between the playground's socket and the optimizer race's (docs/protocol.md).
 export const KINDS = {
@@ -11,16 +33,14 @@ export const KINDS = {
   race: { path: '/ws/race', tokenKey: 'nnp.race-token', frameType: 'race_frame', decode: (data) => decodeRaceFrame(data) },
 };
 
-/** Read one map block at byte `at`: u16 count, u16 size, then per map f32 lo, f32 hi, u8[size²]. */
+/** Read one map block at byte `at`: its header (count, size), then per map its header (lo, hi) and u8[size²]. */
 function readBlock(view, bytes, at) {
-  const n = view.getUint16(at, true);
-  const size = view.getUint16(at + 2, true);
-  at += 4;
+  const { count, size } = BLOCK.read(view, at);
+  at += BLOCK.bytes;
   const maps = [];
-  for (let k = 0; k < n; k++) {
-    const lo = view.getFloat32(at, true);
-    const hi = view.getFloat32(at + 4, true);
-    at += 8;
+  for (let k = 0; k < count; k++) {
+    const { lo, hi } = MAP.read(view, at);
+    at += MAP.bytes;
     maps.push({ lo, hi, q: bytes.subarray(at, at + size * size) });
     at += size * size;
   }
@@ -31,30 +51,29 @@ function readBlock(view, bytes, at) {
 function header(buffer, magic) {
   const view = new DataView(buffer);
   const bytes = new Uint8Array(buffer);
-  if (buffer.byteLength < 12 || magic.some((b, i) => bytes[i] !== b)) {
+  if (buffer.byteLength < FRAME.bytes || magic.some((b, i) => bytes[i] !== b)) {
     throw new Error(`not an ${String.fromCharCode(...magic)} frame`);
   }
-  return { view, bytes, seq: view.getUint32(4, true), count: view.getUint32(8, true) };
+  return { view, bytes, ...FRAME.read(view, 0) };
 }
 
 /**
- * Decode one binary frame.
- * Layout: "NNP1", u32 seq, u32 P, f32[P] params, then map blocks (u16 count, u16 size, per map f32 lo, f32 hi,
- * u8[size²]) in the fixed order output, units, inputs, focus — only those named in `present`.
+ * Decode one binary frame: its header (magic, seq, P), f32[P] params, then the map blocks named in `present`, in
+ * the server's block order (SPEC.frame.block_order).
  * Returns { seq, params: Float32Array, blocks: { name: { size, maps: [{ lo, hi, q: Uint8Array }] } } }.
  */
 export function decodeFrame(buffer, present) {
   const { view, bytes, seq, count } = header(buffer, MAGIC);
-  let at = 12;
+  let at = FRAME.bytes;
   if (at + 4 * count > buffer.byteLength) throw new Error('frame shorter than its parameter count');
   // copy: the parameter block need not be 4-byte aligned relative to the buffer in general
   const params = new Float32Array(count);
   for (let i = 0; i < count; i++) params[i] = view.getFloat32(at + 4 * i, true);
   at += 4 * count;
   const blocks = {};
-  for (const name of BLOCK_ORDER) {
+  for (const name of SPEC.frame.block_order) {
     if (!present.has(name)) continue;
-    if (at + 4 > buffer.byteLength) break;
+    if (at + BLOCK.bytes > buffer.byteLength) break;
     const read = readBlock(view, bytes, at);
     blocks[name] = read.block;
     at = read.at;
@@ -63,13 +82,13 @@ export function decodeFrame(buffer, present) {
 }
 
 /**
- * Decode one race frame: "NNR1", u32 seq, u32 L, then L blocks (each lane's output maps, in lane order).
+ * Decode one race frame: its header (race magic, seq, L), then L blocks (each lane's output maps, in lane order).
  * Returns { seq, lanes: [{ size, maps: [{ lo, hi, q }] }] }.
  */
 export function decodeRaceFrame(buffer) {
   const { view, bytes, seq, count } = header(buffer, RACE_MAGIC);
   const lanes = [];
-  let at = 12;
+  let at = FRAME.bytes;
   for (let k = 0; k < count; k++) {
     const read = readBlock(view, bytes, at);
     lanes.push(read.block);
@@ -83,6 +102,37 @@ function presentBlocks(maps) {
   if (!maps) return new Set();
   if (Array.isArray(maps)) return new Set(maps.map((m) => (typeof m === 'string' ? m : m && m.name)));
   return new Set(Object.keys(maps).filter((k) => maps[k]));
+}
+
+/** The socket's address on this page's host; `token` (if any) asks the server to resume that session. */
+function socketUrl(path, token) {
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  const resume = token ? `?resume=${encodeURIComponent(token)}` : '';
+  return `${scheme}//${location.host}${path}${resume}`;
+}
+
+/** A JSON text message as an object with a string `type`, or null when it is not one. */
+function parseMessage(data) {
+  let msg;
+  try {
+    msg = JSON.parse(data);
+  } catch (err) {
+    return null;
+  }
+  return msg && typeof msg.type === 'string' ? msg : null;
+}
+
+/** Decode the binary half of a frame pair and hand both to onFrame (an error message when it cannot be read). */
+function deliverFrame(handlers, decode, frame, data) {
+  let decoded;
+  try {
+    decoded = decode(data, frame);
+  } catch (err) {
+    handlers.onMessage({ type: 'error', code: 'internal', message: `A picture frame could not be read: ${err.message}` });
+    return;
+  }
+  if (decoded.seq !== frame.seq) return;
+  handlers.onFrame(frame, decoded);
 }
 
 /**
@@ -102,18 +152,12 @@ export function openSocket(handlers, kind = 'session') {
   let everOpened = false;
   let token = sessionStorage.getItem(tokenKey);
 
-  function url() {
-    const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    const resume = token ? `?resume=${encodeURIComponent(token)}` : '';
-    return `${scheme}//${location.host}${path}${resume}`;
-  }
-
   function connect() {
     clearTimeout(timer);
     timer = null;
     handlers.onConnection('connecting', { attempt });
     try {
-      ws = new WebSocket(url());
+      ws = new WebSocket(socketUrl(path, token));
     } catch (err) {
       schedule();
       return;
@@ -146,27 +190,13 @@ export function openSocket(handlers, kind = 'session') {
 
   function receive(data) {
     if (typeof data !== 'string') {
-      if (!pendingFrame) return;
       const frame = pendingFrame;
       pendingFrame = null;
-      let decoded;
-      try {
-        decoded = decode(data, frame);
-      } catch (err) {
-        handlers.onMessage({ type: 'error', code: 'internal', message: `A picture frame could not be read: ${err.message}` });
-        return;
-      }
-      if (decoded.seq !== frame.seq) return;
-      handlers.onFrame(frame, decoded);
+      if (frame) deliverFrame(handlers, decode, frame, data);
       return;
     }
-    let msg;
-    try {
-      msg = JSON.parse(data);
-    } catch (err) {
-      return;
-    }
-    if (!msg || typeof msg.type !== 'string') return;
+    const msg = parseMessage(data);
+    if (!msg) return;
     if (msg.type === 'welcome' && typeof msg.token === 'string') {
       token = msg.token;
       sessionStorage.setItem(tokenKey, token);

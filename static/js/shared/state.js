@@ -3,8 +3,10 @@
 //
 // Settings with scope "engine" are engine.Config fields (names exactly as docs/protocol.md lists them);
 // "grid" travels inside `configure` too; "speed" has its own message; "page" settings only change the view.
+// The server's settings take their defaults and bounds from its SPEC (/spec.js); only the page's own are set here.
 
-import { label } from './choices.js';
+import { SPEC } from '/spec.js';
+import { label, ACTIVATIONS, datasetsFor, losses } from './choices.js';
 
 const num = { parse: (s) => (s === '' ? NaN : Number(s)), show: (v) => String(v) };
 const int = { parse: (s) => (/^-?\d+$/.test(s) ? Number(s) : NaN), show: (v) => String(v) };
@@ -16,9 +18,10 @@ const ints = {
   show: (v) => v.join(','),
 };
 
-// An optimizer race's lanes: "sgd*0.03,adam*0.01*beta1_0.8*batch_size_25" — per lane the optimizer, its learning
-// rate, then any other optimizer setting as name_value (names and values from engine.Config).
-const LANE_EXTRAS = ['momentum', 'beta1', 'beta2', 'rho', 'epsilon', 'batch_size'];
+// An optimizer race's lanes: "sgd*0.03,adam*0.01*batch_size_25*beta1_0.8" — per lane the optimizer, its learning
+// rate, then any other setting a lane may set as name_value (names and values from engine.Config).
+const LANE_EXTRAS = SPEC.race.lane_settings.filter((key) => key !== 'optimizer' && key !== 'learning_rate');
+const [FEWEST_LANES, MOST_LANES] = SPEC.race.lanes;
 const lanes = {
   parse: (s) => s.split(',').map((text) => {
     const [optimizer, rate, ...extras] = text.split('*');
@@ -34,38 +37,39 @@ const lanes = {
     ...LANE_EXTRAS.filter((k) => lane[k] !== undefined && lane[k] !== null).map((k) => `${k}_${lane[k]}`)].join('*')).join(','),
 };
 
-// key, codec, default, scope. `always` keys are written to the URL even at their default value,
-// so a shared link names the data set and seed explicitly.
+// key, codec, scope and default: a server setting's default is the server's (SPEC.defaults: engine.Config, the map
+// resolution and the speed; a race's from SPEC.race), a page setting's is here. `always` keys are written to the URL
+// even at their default value, so a shared link names the data set and seed explicitly.
 export const PROPS = [
-  { key: 'task', codec: str, def: 'binary', scope: 'engine', always: true },
-  { key: 'dataset', codec: str, def: 'circle', scope: 'engine', always: true },
-  { key: 'n_points', codec: int, def: 500, scope: 'engine' },
-  { key: 'noise', codec: num, def: 0, scope: 'engine' },
-  { key: 'n_classes', codec: int, def: 3, scope: 'engine' },
-  { key: 'train_ratio', codec: num, def: 0.5, scope: 'engine' },
-  { key: 'features', codec: words, def: ['x1', 'x2'], scope: 'engine' },
-  { key: 'hidden', codec: ints, def: [4, 2], scope: 'engine' },
-  { key: 'activation', codec: str, def: 'tanh', scope: 'engine' },
-  { key: 'hidden_activations', codec: words, def: null, scope: 'engine' },
-  { key: 'output_activation', codec: str, def: null, scope: 'engine' },
-  { key: 'loss', codec: str, def: null, scope: 'engine' },
-  { key: 'init', codec: str, def: 'auto', scope: 'engine' },
-  { key: 'optimizer', codec: str, def: 'sgd', scope: 'engine' },
-  { key: 'learning_rate', codec: num, def: 0.03, scope: 'engine' },
-  { key: 'momentum', codec: num, def: 0.9, scope: 'engine' },
-  { key: 'beta1', codec: num, def: 0.9, scope: 'engine' },
-  { key: 'beta2', codec: num, def: 0.999, scope: 'engine' },
-  { key: 'rho', codec: num, def: 0.9, scope: 'engine' },
-  { key: 'epsilon', codec: num, def: 1e-8, scope: 'engine' },
-  { key: 'batch_size', codec: int, def: 10, scope: 'engine' },
-  { key: 'regularization', codec: str, def: 'none', scope: 'engine' },
-  { key: 'reg_rate', codec: num, def: 0, scope: 'engine' },
-  { key: 'dropout', codec: num, def: 0, scope: 'engine' },
-  { key: 'huber_delta', codec: num, def: 1, scope: 'engine' },
-  { key: 'learn_bias', codec: bool, def: true, scope: 'engine' },
-  { key: 'seed', codec: int, def: 0, scope: 'engine', always: true },
-  { key: 'grid_size', codec: int, def: 64, scope: 'grid' },
-  { key: 'speed', codec: int, def: 1, scope: 'speed' },
+  { key: 'task', codec: str, scope: 'engine', always: true },
+  { key: 'dataset', codec: str, scope: 'engine', always: true },
+  { key: 'n_points', codec: int, scope: 'engine' },
+  { key: 'noise', codec: num, scope: 'engine' },
+  { key: 'n_classes', codec: int, scope: 'engine' },
+  { key: 'train_ratio', codec: num, scope: 'engine' },
+  { key: 'features', codec: words, scope: 'engine' },
+  { key: 'hidden', codec: ints, scope: 'engine' },
+  { key: 'activation', codec: str, scope: 'engine' },
+  { key: 'hidden_activations', codec: words, scope: 'engine' },
+  { key: 'output_activation', codec: str, scope: 'engine' },
+  { key: 'loss', codec: str, scope: 'engine' },
+  { key: 'init', codec: str, scope: 'engine' },
+  { key: 'optimizer', codec: str, scope: 'engine' },
+  { key: 'learning_rate', codec: num, scope: 'engine' },
+  { key: 'momentum', codec: num, scope: 'engine' },
+  { key: 'beta1', codec: num, scope: 'engine' },
+  { key: 'beta2', codec: num, scope: 'engine' },
+  { key: 'rho', codec: num, scope: 'engine' },
+  { key: 'epsilon', codec: num, scope: 'engine' },
+  { key: 'batch_size', codec: int, scope: 'engine' },
+  { key: 'regularization', codec: str, scope: 'engine' },
+  { key: 'reg_rate', codec: num, scope: 'engine' },
+  { key: 'dropout', codec: num, scope: 'engine' },
+  { key: 'huber_delta', codec: num, scope: 'engine' },
+  { key: 'learn_bias', codec: bool, scope: 'engine' },
+  { key: 'seed', codec: int, scope: 'engine', always: true },
+  { key: 'grid_size', codec: int, scope: 'grid' },
+  { key: 'speed', codec: int, scope: 'speed' },
   { key: 'show_test', codec: bool, def: false, scope: 'page' },
   { key: 'discretize', codec: bool, def: false, scope: 'page' },
   { key: 'log_scale', codec: bool, def: false, scope: 'page' },
@@ -76,10 +80,10 @@ export const PROPS = [
   { key: 'lesson', codec: str, def: '', scope: 'page' },   // the guided lesson shown beside the page (lessons/panel.js)
   { key: 'lab', codec: str, def: '', scope: 'page' },      // 'overfit': the overfitting lab's buttons (overfit.js)
   // the optimizer race (/race): its lanes, the training loss that wins, and how long it may last
-  { key: 'lanes', codec: lanes, def: [{ optimizer: 'sgd', learning_rate: 0.03 }, { optimizer: 'adam', learning_rate: 0.03 }], scope: 'race' },
-  { key: 'target_loss', codec: num, def: 0.1, scope: 'race' },
-  { key: 'max_epochs', codec: int, def: 2000, scope: 'race' },
-];
+  { key: 'lanes', codec: lanes, def: SPEC.race.default_lanes, scope: 'race' },
+  { key: 'target_loss', codec: num, def: SPEC.race.target_loss, scope: 'race' },
+  { key: 'max_epochs', codec: int, def: SPEC.race.max_epochs, scope: 'race' },
+].map((p) => ('def' in p ? p : { ...p, def: SPEC.defaults[p.key] }));
 
 const BY_KEY = new Map(PROPS.map((p) => [p.key, p]));
 export const ENGINE_KEYS = PROPS.filter((p) => p.scope === 'engine').map((p) => p.key);
@@ -103,7 +107,7 @@ function same(a, b) {
 // what a malformed URL value should have looked like, per codec (for the message that says it was not used)
 const EXPECTED = new Map([[num, 'a number'], [int, 'a whole number'], [str, 'a name (letters, digits and _)'],
   [bool, '1 or 0'], [words, 'a list of names like x1,x2'], [ints, 'a list of whole numbers above 0 like 4,2'],
-  [lanes, 'a list of 2 to 4 lanes like sgd*0.03,adam*0.01']]);
+  [lanes, `a list of ${FEWEST_LANES} to ${MOST_LANES} lanes like sgd*0.03,adam*0.01`]]);
 
 function valid(prop, value) {
   if (value === null) return prop.def === null;
@@ -112,7 +116,7 @@ function valid(prop, value) {
   if (prop.codec === ints) return value.every((x) => Number.isInteger(x) && x > 0);
   if (prop.codec === words) return value.every((x) => /^[a-z0-9_-]+$/i.test(x));
   if (prop.codec === lanes) {
-    return value.length >= 2 && value.length <= 4 && value.every((lane) => /^[a-z]+$/.test(lane.optimizer)
+    return value.length >= FEWEST_LANES && value.length <= MOST_LANES && value.every((lane) => /^[a-z]+$/.test(lane.optimizer)
       && Object.entries(lane).every(([k, x]) => k === 'optimizer' || Number.isFinite(x)));
   }
   if (prop.codec === str) return /^[a-z0-9_]+$/i.test(value);
@@ -166,8 +170,10 @@ export class State {
   }
 
   /**
-   * Read settings from a query string. A malformed value keeps the default and is listed in `urlProblems`;
-   * parameters that are not settings (join=…) are left to whom they belong.
+   * Read settings from a query string, then check them against the server's choices and limits (SPEC): a malformed
+   * value, or one the server would refuse, keeps the default (a data set: the task's) and is listed in
+   * `urlProblems` in words, naming the setting and what is allowed. Parameters that are not settings (join=…) are
+   * left to whom they belong.
    */
   readUrl(search) {
     const params = new URLSearchParams(search);
@@ -184,15 +190,11 @@ export class State {
       }
     }
     this.set(patch, 'url');
-    return patch;
+    this.checkUrl();
   }
 
-  /**
-   * Check the settings the URL named against the server's choices and limits (a Choices from choices.js, once the
-   * welcome has come): each value the server would refuse goes back to its default (a data set: the task's first)
-   * and is listed in `urlProblems` in words, naming the setting and what is allowed. Returns the new problems.
-   */
-  checkUrl(choices) {
+  /** readUrl's second half: each setting the URL named that the server would refuse goes back to its default. */
+  checkUrl() {
     const problems = [];
     const patch = {};
     const v = (key) => (key in patch ? patch[key] : this.values[key]);
@@ -205,71 +207,65 @@ export class State {
       const value = v(key);
       if (value !== null && !names.includes(value)) refuse(key, `${quote(value)} is not one of the ${what} (${names.join(', ')})`);
     };
-    const within = (key, range) => {
+    const within = (key, [low, high]) => {
       const value = v(key);
-      if (range && (value < range[0] || value > range[1])) refuse(key, `${value} is outside ${range[0]} to ${range[1]}`);
+      if (value < low || value > high) refuse(key, `${value} is outside ${low} to ${high}`);
     };
     const urlNamed = (key) => this.fromUrl.has(key);
-    const raw = choices.raw;
-    if (urlNamed('task')) among('task', choices.list('tasks'), 'tasks');
+    const { choices, limits } = SPEC;
+    if (urlNamed('task')) among('task', choices.tasks, 'tasks');
     if (urlNamed('dataset')) {
-      const sets = choices.datasets();
       const task = v('task');
       const value = v('dataset');
-      const fallback = choices.datasetsFor(task)[0];
+      const fallback = SPEC.default_datasets[task];
       if (value === 'points' || value === 'csv') {
         // the page's own data (drawn points, a CSV file): main.js hands it to the session
-      } else if (!(value in sets)) {
-        refuse('dataset', `${quote(value)} is not one of the ${task} data sets (${choices.datasetsFor(task).join(', ')})`, fallback);
+      } else if (!(value in choices.datasets)) {
+        refuse('dataset', `${quote(value)} is not one of the ${task} data sets (${datasetsFor(task).join(', ')})`, fallback);
       }
-      else if (sets[value] !== task) refuse('dataset', `${quote(value)} is a ${sets[value]} data set, and the task is ${task}`, fallback);
+      else if (choices.datasets[value] !== task) refuse('dataset', `${quote(value)} is a ${choices.datasets[value]} data set, and the task is ${task}`, fallback);
     }
-    const hidden = raw.activations && Array.isArray(raw.activations.hidden) ? raw.activations.hidden : choices.list('activations');
-    if (urlNamed('activation')) among('activation', choices.list('activations'), 'activations');
+    const hidden = choices.activations.hidden;
+    if (urlNamed('activation')) among('activation', ACTIVATIONS, 'activations');
     if (urlNamed('hidden_activations') && v('hidden_activations')) {
       const bad = v('hidden_activations').find((a) => !hidden.includes(a));
       if (bad !== undefined) refuse('hidden_activations', `has ${quote(bad)}, which is not one of the activations (${hidden.join(', ')})`);
     }
-    if (urlNamed('output_activation') && raw.activations && Array.isArray(raw.activations.output)) {
-      among('output_activation', raw.activations.output, 'output activations');
-    }
-    if (urlNamed('loss')) among('loss', Object.keys(choices.losses(v('task'))), `losses of the ${v('task')} task`);
-    if (urlNamed('optimizer')) among('optimizer', choices.list('optimizers'), 'optimizers');
-    if (urlNamed('init') && Array.isArray(raw.inits)) among('init', raw.inits, 'initialisations');
-    if (urlNamed('regularization') && Array.isArray(raw.regularizations)) among('regularization', raw.regularizations, 'regularisations');
+    if (urlNamed('output_activation')) among('output_activation', choices.activations.output, 'output activations');
+    if (urlNamed('loss')) among('loss', Object.keys(losses(v('task'))), `losses of the ${v('task')} task`);
+    if (urlNamed('optimizer')) among('optimizer', choices.optimizers, 'optimizers');
+    if (urlNamed('init')) among('init', choices.inits, 'initialisations');
+    if (urlNamed('regularization')) among('regularization', choices.regularizations, 'regularisations');
     if (urlNamed('features')) {
-      const names = choices.list('features');
+      const names = Object.keys(choices.features);
       const bad = v('features').find((f) => !names.includes(f));
       if (bad !== undefined) refuse('features', `has ${quote(bad)}, which is not one of the features (${names.join(', ')})`);
     }
     for (const key of ['learning_rate', 'momentum', 'beta1', 'beta2', 'rho', 'epsilon', 'reg_rate', 'dropout', 'huber_delta',
       'noise', 'train_ratio', 'n_points', 'n_classes', 'batch_size', 'seed', 'grid_size', 'target_loss']) {
-      if (urlNamed(key)) within(key, choices.range(key, null));
+      if (urlNamed(key)) within(key, limits[key]);
     }
-    if (urlNamed('speed')) within('speed', choices.range('epochs_per_frame', null));
-    if (urlNamed('max_epochs')) within('max_epochs', choices.range('race_epochs', null));
+    if (urlNamed('speed')) within('speed', limits.epochs_per_frame);
+    if (urlNamed('max_epochs')) within('max_epochs', limits.race_epochs);
     if (urlNamed('hidden')) {
-      const [, most] = choices.range('hidden_layers', [0, Infinity]);
-      const [narrow, wide] = choices.range('width', [1, Infinity]);
+      const [, most] = limits.hidden_layers;
+      const [narrow, wide] = limits.width;
       const widths = v('hidden');
       if (widths.length > most) refuse('hidden', `has ${widths.length} layers; at most ${most} are allowed`);
       else if (widths.some((w) => w < narrow || w > wide)) refuse('hidden', `'${widths.join(',')}' has a layer width outside ${narrow} to ${wide}`);
     }
     if (urlNamed('lanes')) {
-      const [few, many] = choices.range('race_lanes', [2, 4]);
-      const optimizers = choices.list('optimizers');
-      const rates = choices.range('learning_rate', [0, Infinity]);
+      const [rateLow, rateHigh] = limits.learning_rate;
       const value = v('lanes');
-      const bad = value.find((lane) => !optimizers.includes(lane.optimizer));
-      if (value.length < few || value.length > many) refuse('lanes', `has ${value.length} lanes; a race has ${few} to ${many}`);
-      else if (bad) refuse('lanes', `has the optimizer ${quote(bad.optimizer)}, which is not one of ${optimizers.join(', ')}`);
-      else if (value.some((lane) => lane.learning_rate < rates[0] || lane.learning_rate > rates[1])) {
-        refuse('lanes', `has a learning rate outside ${rates[0]} to ${rates[1]}`);
+      const bad = value.find((lane) => !choices.optimizers.includes(lane.optimizer));
+      if (value.length < FEWEST_LANES || value.length > MOST_LANES) refuse('lanes', `has ${value.length} lanes; a race has ${FEWEST_LANES} to ${MOST_LANES}`);
+      else if (bad) refuse('lanes', `has the optimizer ${quote(bad.optimizer)}, which is not one of ${choices.optimizers.join(', ')}`);
+      else if (value.some((lane) => lane.learning_rate < rateLow || lane.learning_rate > rateHigh)) {
+        refuse('lanes', `has a learning rate outside ${rateLow} to ${rateHigh}`);
       }
     }
     this.urlProblems.push(...problems);
     this.set(patch, 'url');
-    return problems;
   }
 
   /** The query string that reproduces the current configuration. */

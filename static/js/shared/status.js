@@ -2,9 +2,8 @@
 // that cannot move (frame.diagnosis: dead ReLUs, a layer too narrow), the connection banner (with automatic
 // reconnect and a countdown, and what a server restart did to the page), and short notices for refused messages.
 
+import { SPEC } from '/spec.js';
 import { el, setChildren, count, fmt } from './dom.js';
-
-const LEARNING_RATES = [0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1, 3, 10];
 
 // what each kind of divergence (engine/divergence.py) looks like to the learner
 const HEADLINES = {
@@ -14,7 +13,7 @@ const HEADLINES = {
 
 /** A learning rate about ten times smaller, from the same list the control offers. */
 function lower(lr) {
-  const smaller = LEARNING_RATES.filter((v) => v <= lr / 10 + 1e-12);
+  const smaller = SPEC.presets.learning_rate.filter((v) => v <= lr / 10 + 1e-12);
   return smaller.length ? smaller[smaller.length - 1] : lr / 10;
 }
 
