@@ -596,9 +596,7 @@ class Choices(Strict):
     activations: ActivationChoices
     losses: dict[Task, dict[Loss, list[Activation]]]
     default_loss: dict[Task, Loss]
-    loss_labels: dict[Loss, str]
     optimizers: list[Optimizer]
-    optimizer_labels: dict[Optimizer, str]
     features: dict[Feature, str]
     inits: list[Init]
     regularizations: list[Regularization]
@@ -615,8 +613,8 @@ def choices() -> Choices:
         activations=ActivationChoices(hidden=list(HIDDEN_ACTIVATIONS), perceptron=["step"], output=list(ACTIVATIONS)),
         losses={task: {loss: list(outputs) for loss, outputs in table.items()}
                 for task, table in _losses.ALLOWED.items()},
-        default_loss=dict(_losses.DEFAULT_LOSS), loss_labels=dict(_losses.LABELS),
-        optimizers=list(OPTIMIZERS), optimizer_labels=dict(_optimizers.LABELS),
+        default_loss=dict(_losses.DEFAULT_LOSS),
+        optimizers=list(OPTIMIZERS),
         features=dict(FEATURE_LABELS), inits=list(_config.INITS),
         regularizations=list(_config.REGULARIZATIONS), actions=list(ACTIONS), race_actions=list(RACE_ACTIONS),
         live_settings=sorted(_config.LIVE), data_settings=sorted(_config.DATA))
