@@ -36,7 +36,8 @@ def saved_state(page, server) -> dict:
 def test_exports_download(page, server, tmp_path):
     page.open("?dataset=xor&hidden=5,3&features=x1,x2,x1x2,sinx1&activation=relu")
     page.play()
-    page.wait_for("window.nnp.latest.frame.counters.epoch > 20")
+    # one loss row per frame, ten epochs a frame at the default speed: past epoch 100 the history has ten rows
+    page.wait_for("window.nnp.latest.frame.counters.epoch > 100")
     page.pause()
     page.settle()
 
