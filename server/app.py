@@ -17,7 +17,8 @@ from .. import resource
 
 from . import protocol
 from .registry import Registry, Stats
-from .routes import api, errors, health, labs, pages, sockets
+from .classroom import Classroom
+from .routes import api, classroom, errors, health, labs, pages, sockets
 from .scheduler import Scheduler
 from .security import CommonHeaders, Guard
 from .settings import ServerSettings
@@ -37,23 +38,30 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         monitor = health.LoopMonitor()
         if settings.debug_stats:
             monitor.start()
+        if settings.class_key:
+            app.state.classroom = Classroom(settings, registry)
+            registry.outside = app.state.classroom.page_count
+            app.state.classroom.start()
         app.state.scheduler, app.state.registry, app.state.monitor = scheduler, registry, monitor
         try:
             yield
         finally:
             if monitor.task is not None:
                 monitor.task.cancel()
+            if app.state.classroom is not None:
+                await app.state.classroom.close()
             await registry.close_all(1001, "server going away")
             scheduler.close()
 
     app = FastAPI(title="nnplayground", lifespan=lifespan, docs_url=None, redoc_url=None, openapi_url=None)
     app.state.settings = settings
+    app.state.classroom = None            # a Classroom when the server runs a class (settings.class_key)
     app.state.facts = protocol.spec(settings)
     app.state.spec_js = protocol.spec_script(app.state.facts)
     app.state.lab_slots = labs.slots()
     for kind, handler in errors.HANDLERS.items():
         app.add_exception_handler(kind, handler)
-    for routes in (pages, sockets, api, labs, health):
+    for routes in (pages, sockets, api, labs, classroom, health):
         app.include_router(routes.router)
     if settings.debug_stats:
         app.include_router(health.debug_router)

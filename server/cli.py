@@ -17,6 +17,7 @@ import socket
 import sys
 import threading
 import webbrowser
+from urllib.parse import quote
 
 import uvicorn
 
@@ -35,9 +36,13 @@ PORT_TRIES = 20
 RANGES = {          # option: (lowest, highest, unit) allowed
     "fps": (1, 120, ""), "max_sessions": (1, 10_000, ""), "max_pages": (1, 20_000, ""), "port": (0, 65535, ""),
     "workers": (1, 64, ""), "max_connections": (16, 1_000_000, ""), "max_connections_per_client": (4, 1_000_000, ""),
-    "request_timeout": (1, 600, " seconds"), "ping_interval": (1, 600, " seconds"),
+    "request_timeout": (1, 600, " seconds"), "ping_interval": (1, 600, " seconds"), "max_students": (1, 1000, ""),
 }
-CLASSROOM = """serving a classroom:
+CLASSROOM = """running a class (see the README's "Teaching a class"):
+  nnplayground --class
+      serves the LAN, prints a student link and a teacher link, opens the teacher's dashboard (student link and
+      QR code, follow / explore / eyes on me, the gallery, challenges). --class --host 127.0.0.1: this machine only.
+serving a classroom without a class:
   nnplayground --host 0.0.0.0
       listens on this machine's network addresses, so students' browsers on the same network (LAN, Wi-Fi) can
       open it. Every browser then needs the join token once: the command prints a link such as
@@ -54,8 +59,14 @@ def parse_args(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         prog="nnplayground", description="A neural-network playground on localhost.",
         formatter_class=argparse.RawDescriptionHelpFormatter, epilog=CLASSROOM)
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine "
-                                                       "only; 0.0.0.0: every network of this machine, for a class)")
+    p.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1: this machine only, or "
+                                                "0.0.0.0 with --class: every network of this machine)")
+    p.add_argument("--class", dest="run_class", action="store_true",
+                   help="run a class: print a student link and a teacher link, open the teacher's dashboard")
+    p.add_argument("--class-key", default=None, metavar="KEY",
+                   help="the teacher key of the class (default: a random one, printed in the teacher link)")
+    p.add_argument("--max-students", type=int, default=ServerSettings.max_students,
+                   help="students in the class at most (default %(default)s); past it, joining is refused")
     p.add_argument("--port", type=int, default=8000, help="first port to try (default 8000; the next free one "
                                                           "is used if it is taken)")
     p.add_argument("--max-sessions", type=int, default=ServerSettings.max_sessions,
@@ -85,6 +96,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--debug-stats", action="store_true", help="serve /debug/stats (event-loop stalls, memory)")
     p.add_argument("--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"])
     args = p.parse_args(argv)
+    args.host = args.host or ("0.0.0.0" if args.run_class else "127.0.0.1")
+    if args.class_key is not None and not (args.run_class and 8 <= len(args.class_key) <= 100
+                                           and args.class_key.isascii() and args.class_key.isprintable()):
+        p.error("--class-key needs --class and 8 to 100 printable ASCII characters")
     for name, (low, high, unit) in RANGES.items():
         value = getattr(args, name)
         if value is not None and not low <= value <= high:
@@ -142,6 +157,12 @@ class Server(uvicorn.Server):
             threading.Thread(target=webbrowser.open, args=(self.url,), daemon=True).start()
 
     async def shutdown(self, sockets=None) -> None:
+        classroom = getattr(self.app.state, "classroom", None)
+        if classroom is not None:         # students hear that the class ended, not that the server went away
+            try:
+                await asyncio.wait_for(classroom.close(), 1.0)
+            except (asyncio.TimeoutError, Exception):
+                pass
         registry = getattr(self.app.state, "registry", None)
         if registry is not None:
             try:
@@ -149,6 +170,16 @@ class Server(uvicorn.Server):
             except (asyncio.TimeoutError, Exception):
                 pass
         await super().shutdown(sockets)
+
+
+def print_class_links(origin: str, join: str | None, key: str) -> str:
+    """Print the class's two links; the teacher's (the one the browser opens) is returned."""
+    joined = f"join={quote(join)}&" if join else ""
+    student = f"{origin}/class" + (f"?join={quote(join)}" if join else "")
+    teacher = f"{origin}/class/teacher?{joined}key={quote(key)}"
+    print(f"Class: students open  {student}\n"
+          f"       the teacher's dashboard (keep this link to yourself)  {teacher}", flush=True)
+    return teacher
 
 
 def print_warm_up() -> None:
@@ -181,7 +212,9 @@ def main(argv=None) -> int:
                               allowed_hosts=tuple(args.allow_host), workers=args.workers, debug_stats=args.debug_stats,
                               max_connections=max_connections,
                               max_connections_per_client=args.max_connections_per_client,
-                              request_timeout=args.request_timeout, ping_interval=args.ping_interval)
+                              request_timeout=args.request_timeout, ping_interval=args.ping_interval,
+                              class_key=(args.class_key or new_join_token()) if args.run_class else None,
+                              max_students=args.max_students)
     try:
         sock = bind(args.host, args.port)
     except OSError as error:
@@ -191,6 +224,8 @@ def main(argv=None) -> int:
     shown = lan_address() if args.host in ("0.0.0.0", "::") else args.host
     shown = f"[{shown}]" if ":" in shown else shown
     url = f"http://{shown}:{port}/" + (f"?join={join}" if join else "")
+    if settings.class_key:
+        url = print_class_links(f"http://{shown}:{port}", join, settings.class_key)
     app = create_app(settings)
     listener = Listener(sock, Gate(settings.max_connections, settings.max_connections_per_client))
     # asyncio's loop, never uvloop: on POSIX it is the selector loop, which calls the listener's accept()

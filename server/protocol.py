@@ -66,7 +66,9 @@ MIN_UNIT_SIZE, MAX_UNIT_SIZE = 8, 64
 MAX_INDEX = 4096                    # bound on layer / unit / row indices (the engine checks the real shape)
 MAX_INPUTS = _DATA_LIMITS["csv_max_columns"]
 ERROR_CODES = ("bad_json", "invalid_message", "invalid_config", "too_large", "rate_limited", "data_error",
-               "not_found", "conflict", "internal", "no_session", "bad_host", "cross_site", "join_required")
+               "not_found", "conflict", "internal", "no_session", "bad_host", "cross_site", "join_required",
+               # the classroom (docs/classroom.md)
+               "read_only", "class_key", "class_full", "name_taken")
 ACTIONS = ("play", "pause", "step", "step_batch", "reset", "regenerate", "step_back")
 RACE_ACTIONS = ("play", "pause", "reset")
 MAX_TARGET_LOSS = 1000.0
@@ -626,6 +628,11 @@ class Out(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
+class ClassView(Out):
+    mode: Literal["lead", "follow", "explore", "locked", "watch"]
+    read_only: bool
+
+
 class Welcome(Out):
     type: Literal["welcome"]
     protocol: Literal[PROTOCOL_VERSION]
@@ -636,6 +643,9 @@ class Welcome(Out):
     choices: Choices
     fps: int
     max_message_bytes: int
+    view: ClassView | None = None      # a class's view socket: which session this page sees, and whether it may
+                                         # change it (docs/classroom.md)
+
 
 
 class Network(Out):
@@ -956,11 +966,12 @@ ServerMessage = Annotated[Union[Welcome, ConfigMessage, DataMessage, FrameMessag
 server_adapter = TypeAdapter(ServerMessage)
 
 
-def welcome_message(facts: "Spec", session: str, token: str, resumed: bool) -> dict:
-    """The first message on a socket: the session's id and resume token, and the limits and choices of `facts`."""
+def welcome_message(facts: "Spec", session: str, token: str, resumed: bool, view: dict | None = None) -> dict:
+    """The first message on a socket: the session's id and resume token (on a class's view socket, the credential
+    the page came with, and the `view` it has), and the limits and choices of `facts`."""
     return Welcome(type="welcome", protocol=PROTOCOL_VERSION, session=session, token=token, resumed=resumed,
                    limits=facts.limits, choices=facts.choices, fps=facts.fps,
-                   max_message_bytes=facts.max_message_bytes).model_dump(mode="json")
+                   max_message_bytes=facts.max_message_bytes, view=view).model_dump(mode="json", exclude_none=True)
 
 
 def error_message(code: str, message: str, field: str | None = None) -> dict:

@@ -29,6 +29,7 @@ class Registry:
         self.stats = stats or Stats()
         self._sessions: dict[str, TurnTaker] = {}          # resume token -> session
         self._cleanup: asyncio.Task | None = None
+        self.outside = lambda: 0                            # pages of sessions held outside the table (a class's)
 
     def __len__(self) -> int:
         return len(self._sessions)
@@ -38,7 +39,7 @@ class Registry:
 
     def pages(self) -> int:
         """Sockets attached to any session."""
-        return sum(len(s.subscribers) for s in self._sessions.values())
+        return sum(len(s.subscribers) for s in self._sessions.values()) + self.outside()
 
     def get(self, token: str | None, kind: type = Session) -> TurnTaker | None:
         """The live session of this kind (Session, RaceSession…) that gave out `token`, or None."""

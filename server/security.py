@@ -33,9 +33,15 @@ OPEN_PATHS = ("/healthz",)
 ADVICE = {
     "join_required": "Ask your teacher for the link to this playground (it ends in ?join=…) and open that link.",
     "bad_host": "Open the playground by the address the nnplayground command printed.",
+    "class_key": "Open the teacher link the nnplayground --class command printed (it ends in key=…).",
 }
 _PAGES = jinja2.Environment(loader=jinja2.FileSystemLoader(resource("templates")),
                             autoescape=True)
+
+
+def refusal_page(code: str, message: str) -> str:
+    """A small HTML page saying in words what was refused and what to do (templates/refused.html)."""
+    return _PAGES.get_template("refused.html").render(message=message, advice=ADVICE.get(code, ""))
 
 
 def new_join_token() -> str:
@@ -149,7 +155,7 @@ async def _refuse(scope, receive, send, status: int, code: str, message: str) ->
         await send({"type": "websocket.close", "code": 1008, "reason": message[:120]})
         return
     if "text/html" in _headers(scope).get("accept", "") and scope.get("method") in ("GET", "HEAD"):
-        body = _PAGES.get_template("refused.html").render(message=message, advice=ADVICE.get(code, "")).encode()
+        body = refusal_page(code, message).encode()
         kind = b"text/html; charset=utf-8"
     else:
         body = dumps(error_message(code, message)).encode()

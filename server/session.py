@@ -58,6 +58,9 @@ class Session(TurnTaker):
         self._frame_maps: tuple | None = None     # what _prepare_frame chose for the next frame: (blocks, layout)
         self._limited: dict | None = None         # … and how they are cut down (frame.limited)
         self._frame_mark: tuple | None = None     # (iteration, maps drawn) at the last frame
+        # read on the event loop by a class's dashboard and challenge (server/classroom), replaced with each frame
+        self.last_frame: frames.Frame | None = None
+        self.summary: dict | None = None
 
     @staticmethod
     def fresh() -> Trainer:
@@ -314,9 +317,19 @@ class Session(TurnTaker):
             except (ConfigError, ValueError, IndexError):
                 self.follow = None
         frame.extras.extend(self._view_messages(now))
+        self.last_frame, self.summary = frame, self._summary(frame)
         if self.stats is not None:
             self.stats.frames += 1
         return frame
+
+    def _summary(self, frame: frames.Frame) -> dict:
+        """What a class judges and shows of this session (server/classroom/challenge.py), as of `frame`."""
+        c, meta = self.trainer.config, frame.meta
+        return {"epoch": meta["counters"]["epoch"], "state": self.state, "dataset": c.dataset, "task": c.task,
+                "features": list(c.features), "hidden": list(c.hidden), "shape": list(self.trainer.layout.sizes),
+                "n_params": meta["n_params"], "train": meta["metrics"]["train"], "test": meta["metrics"]["test"],
+                "settings": {"optimizer": c.optimizer, "learning_rate": c.learning_rate, "activation": c.activation,
+                             "loss": c.loss, "batch_size": c.batch_size, "features": ",".join(c.features)}}
 
     def _config(self, out: Outcome, change: str, target=None) -> None:
         message = frames.config_message(self.trainer, change, grid_size=self.grid_size, unit_size=self.unit_size,
@@ -504,6 +517,10 @@ class Session(TurnTaker):
         except ValueError:
             raise Conflict("the network has diverged (some numbers are infinite or NaN): step back or reset "
                             "before saving") from None
+
+    def _do_snapshot(self, command: Command, out: Outcome) -> tuple[dict, int]:
+        """The trainer's whole state (Trainer.state_dict) and this session's speed: what a class forks from."""
+        return self.trainer.state_dict(), self.speed
 
     def _do_data(self, command: Command, out: Outcome) -> str:
         """The rows the engine trains and tests on, as strict JSON text: each row's raw inputs before input features

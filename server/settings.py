@@ -27,3 +27,6 @@ class ServerSettings:
     max_connections_per_client: int = 512     # ... from one address: a class of 200 behind one NAT fits
     request_timeout: float = 20.0     # seconds for a whole HTTP request, headers and body
     ping_interval: float = 20.0       # seconds between WebSocket pings; no pong as long again drops the socket
+    # a class (--class; docs/classroom.md): the teacher key (None: no class on this server) and its size
+    class_key: str | None = None
+    max_students: int = 200

@@ -39,6 +39,7 @@ class Subscriber:
         self._timer: asyncio.TimerHandle | None = None
         self.frames_sent = 0
         self.frames_dropped = 0
+        self.read_only: str | None = None     # why this page may only watch its session (a class), or None
 
     @property
     def ready(self) -> bool:

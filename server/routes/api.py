@@ -18,12 +18,16 @@ TOKEN_HEADER = "x-session-token"
 router = APIRouter(prefix="/api")
 
 
-def session_of(request: Request):
-    """The session whose resume token the request carries, or ApiError (no_session 403, not_found 404)."""
+async def session_of(request: Request):
+    """The session whose resume token the request carries — or, in a class, the session the teacher key or a
+    student's seat may change (Classroom.session_for_upload) — or ApiError (no_session 403, not_found 404)."""
     token = request.headers.get(TOKEN_HEADER)
     if not token:
         raise ApiError(403, "no_session", f"send the session's resume token in the {TOKEN_HEADER} header")
     session = request.app.state.registry.get(token)
+    classroom = request.app.state.classroom
+    if session is None and classroom is not None:
+        session = await classroom.session_for_upload(token)
     if session is None:
         raise ApiError(404, "not_found", "no such session: reload the page")
     return session
@@ -45,7 +49,7 @@ async def call(session, kind: str, payload=None):
 
 @router.post("/csv")
 async def upload_csv(request: Request, label: str, features: str | None = None):
-    session = session_of(request)
+    session = await session_of(request)
     if len(label) > 200 or (features is not None and len(features) > 10_000):
         raise ApiError(400, "invalid_message", "column names are too long")
     text = await read_text(request, DATA_LIMITS["csv_max_bytes"])
@@ -55,7 +59,7 @@ async def upload_csv(request: Request, label: str, features: str | None = None):
 
 @router.post("/csv/preview")
 async def csv_preview(request: Request):
-    session_of(request)
+    await session_of(request)
     text = await read_text(request, DATA_LIMITS["csv_max_bytes"])
     try:
         return await asyncio.to_thread(preview_csv, text)
@@ -65,7 +69,7 @@ async def csv_preview(request: Request):
 
 @router.get("/state")
 async def save_state(request: Request):
-    session = session_of(request)
+    session = await session_of(request)
     text = await call(session, "save_state")
     return Response(text, media_type="application/json",
                     headers={"Content-Disposition": 'attachment; filename="nnplayground-state.json"',
@@ -76,7 +80,7 @@ async def save_state(request: Request):
 async def load_state(request: Request):
     """A saved state checked field by field (protocol.parse_state), then by the engine (Trainer.from_state);
     a refusal is a 400 whose message names the field."""
-    session = session_of(request)
+    session = await session_of(request)
     raw = await read_body(request, request.app.state.settings.max_state_bytes)
     try:
         state = await asyncio.to_thread(protocol.parse_state, raw)
@@ -88,5 +92,5 @@ async def load_state(request: Request):
 @router.get("/data")
 async def training_data(request: Request):
     """The rows the session's engine trains and tests on, at full precision (Session._do_data)."""
-    session = session_of(request)
+    session = await session_of(request)
     return Response(await call(session, "data"), media_type="application/json", headers={"Cache-Control": "no-store"})

@@ -65,9 +65,11 @@ async def serve(websocket: WebSocket, kind: type, parse) -> None:
         await session.detach(page)
 
 
-async def receive(websocket: WebSocket, page: Subscriber, session, parse, bucket: TokenBucket) -> None:
+async def receive(websocket: WebSocket, page: Subscriber, session, parse, bucket: TokenBucket,
+                  heard=None) -> None:
     """Until the page disconnects: each text message parsed and submitted, or refused with an `error` to this page
-    (binary, invalid, too many: one rate_limited refusal per half second at most)."""
+    (binary, invalid, too many: one rate_limited refusal per half second at most; a page that may only watch:
+    read_only). `heard()` is called for each message that arrives within the rate."""
     last_refusal = 0.0
 
     def refuse(code: str, message: str, field: str | None = None) -> None:
@@ -82,6 +84,11 @@ async def receive(websocket: WebSocket, page: Subscriber, session, parse, bucket
             if now - last_refusal > 0.5:
                 last_refusal = now
                 refuse("rate_limited", "too many messages: slow down; the session goes on")
+            continue
+        if heard is not None:
+            heard()
+        if page.read_only is not None:
+            refuse("read_only", page.read_only)
             continue
         text = message.get("text")
         if text is None:
