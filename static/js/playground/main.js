@@ -1,5 +1,8 @@
 // Wiring only: the state object, the socket and the views. State changes become messages; messages update
 // `latest`; one animation-frame loop asks every view to redraw what changed.
+// On a class page (an element with data-socket="class", docs/classroom.md) the socket is the class's view, opened
+// with the credential the class module provides (classroom/view_query.js); the page then adopts the server's
+// configuration and never sends its own, and a read-only view (welcome.view) greys the controls out.
 
 import { SPEC } from '/spec.js';
 import { State, propScope } from '../shared/state.js';
@@ -27,6 +30,7 @@ import { createLinearDemo } from './linear_demo.js';
 import { createFit } from './fit.js';
 import { pageUrl } from '../shared/join.js';
 import { createShare } from '../shared/share.js';
+import { viewQuery } from '../classroom/view_query.js';
 
 const state = new State();
 state.readUrl(location.search);
@@ -42,6 +46,8 @@ let sendTimer = null;
 let speedChangedAt = -Infinity;
 let focusTimer = null;
 let focusSent = null;
+const CLASS = document.querySelector('[data-socket="class"]') !== null;
+let readOnlySaid = false;    // a read-only view's refusal is said once, not for every refused command
 
 function redraw(flag) {
   flags.add(flag);
@@ -130,10 +136,11 @@ const views = {
 
 // ------------------------------------------------------------------ state → URL, messages, page
 function writeUrl() {
+  if (CLASS) return;           // a class page's address is its credential (key, member), not a configuration
   const url = pageUrl(state.toUrl());
   if (url !== `${location.pathname}${location.search}`) history.replaceState(null, '', url);
 }
-createShare(() => `${location.origin}${pageUrl(state.toUrl())}`);
+if (!CLASS) createShare(() => `${location.origin}${pageUrl(state.toUrl())}`);
 
 // the controls hidden by the URL (hide=…): a constructed style sheet, since the Content-Security-Policy refuses
 // <style> elements written by scripts
@@ -195,7 +202,26 @@ state.subscribe((keys, origin) => {
 document.getElementById('projector-toggle').addEventListener('click', () => state.set({ projector: !state.get('projector') }));
 
 // ------------------------------------------------------------------ server → latest
+/** A class's view (welcome.view: mode, read_only): the body says it (class `read-only`, data-view) and the
+ *  controls a read-only view must not change are inert. */
+function applyView(view) {
+  const readOnly = Boolean(view && view.read_only);
+  document.body.classList.toggle('read-only', readOnly);
+  document.body.dataset.view = view ? view.mode : '';
+  for (const id of ['hyper', 'runbar', 'data-panel', 'layer-stepper']) {
+    const node = document.getElementById(id);
+    if (node) node.inert = readOnly;
+  }
+  readOnlySaid = false;
+}
+
 function startSession(welcome) {
+  if (CLASS) {
+    // a class session is configured by the class: adopt what the server sends, send nothing of the page's own
+    firstWelcome = false;
+    applyView(welcome.view);
+    return;
+  }
   // a new session (or the first one of this page): hand it the page's configuration
   const resumed = Boolean(welcome.resumed);
   if (!resumed || firstWelcome) {
@@ -276,11 +302,13 @@ function onMessage(msg) {
       break;
     case 'error':
       latest.expected = null;
-      status.notify(msg.message || 'The server refused that.');
+      if (msg.code !== 'read_only') status.notify(msg.message || 'The server refused that.');
+      else if (!readOnlySaid) status.notify(msg.message || 'This network is read-only here.', 'info');
+      if (msg.code === 'read_only') readOnlySaid = true;
       for (const w of waiters) w.reject(new Error(msg.message || 'refused'));
       waiters = [];
       // show the settings the server actually has
-      if (latest.config && (msg.code === 'invalid_config' || msg.code === 'invalid_message')) state.adoptConfig(latest.config, {}, unsentKeys());
+      if (latest.config && ['invalid_config', 'invalid_message', 'read_only'].includes(msg.code)) state.adoptConfig(latest.config, {}, unsentKeys());
       break;
     default:
       break;
@@ -306,6 +334,12 @@ function onConnection(name, info) {
     latest.runState = 'paused';
     latest.runStateAt = 0;
     redraw('status');
+  }
+  if (info && info.final) {
+    // a class view that will not come back (removed, the class ended): the class module says why; no countdown
+    status.connection('connecting', { attempt: 0 });
+    window.dispatchEvent(new CustomEvent('nnp:class-closed', { detail: info }));
+    return;
   }
   status.connection(name, info);
 }
@@ -342,7 +376,11 @@ window.addEventListener('resize', () => redraw('layout'));
 
 applyPageSettings();
 writeUrl();
-socket = openSocket({ onMessage, onFrame, onConnection });
+if (CLASS) {
+  viewQuery.then((query) => { socket = openSocket({ onMessage, onFrame, onConnection }, 'session', { path: '/ws/class/view', query }); });
+} else {
+  socket = openSocket({ onMessage, onFrame, onConnection });
+}
 requestAnimationFrame(render);
 
 // read-only handles for tests and the browser benchmark

@@ -1,5 +1,7 @@
 // The only module that touches the WebSocket: connect, resume, reconnect with backoff, and decode the
 // binary frames described in docs/protocol.md (the playground's /ws and the optimizer race's /ws/race). Everything it receives is handed to the callbacks given to it.
+// A class page opens the playground protocol on /ws/class/view with the credential the class gave it instead
+// (docs/classroom.md); the class's own socket, /ws/class, is static/js/classroom/class_socket.js.
 
 import { SPEC } from '/spec.js';
 
@@ -111,6 +113,11 @@ function socketUrl(path, token) {
   return `${scheme}//${location.host}${path}${resume}`;
 }
 
+// Close codes of a class's view socket (docs/classroom.md): 4000 the class moved on (reconnect at once); 4003 the
+// student was removed and 4004 the seat or key is unknown (the class ended): both final.
+const MOVED = 4000;
+const FINAL = new Set([4003, 4004]);
+
 /** A JSON text message as an object with a string `type`, or null when it is not one. */
 function parseMessage(data) {
   let msg;
@@ -137,12 +144,15 @@ function deliverFrame(handlers, decode, frame, data) {
 
 /**
  * Open the session socket (`kind` 'session') or a race's socket (`kind` 'race').
+ * `explicit` { path, query } opens `path?query` instead (a class's view: '/ws/class/view', 'resume=SEAT'), keeps no
+ * token in sessionStorage, reconnects at once after close code 4000 and stops after 4003 or 4004 with
+ * onConnection('closed', { final: true, code, reason }).
  * handlers: onMessage(msg) for every JSON message except the frame message (`frame` or `race_frame`);
  * onFrame(frameMsg, decoded) for each frame pair; onConnection(state, info) with state 'connecting' | 'open' | 'closed'
  * ('open' info: `reconnected` — the page had been connected before; `resuming` — it asked to resume a session, so
  * a welcome with `resumed: false` means the server no longer has it, e.g. after a restart).
  */
-export function openSocket(handlers, kind = 'session') {
+export function openSocket(handlers, kind = 'session', explicit = null) {
   const { path, tokenKey, frameType, decode } = KINDS[kind];
   let ws = null;
   let attempt = 0;
@@ -150,31 +160,40 @@ export function openSocket(handlers, kind = 'session') {
   let pendingFrame = null;
   let closedByPage = false;
   let everOpened = false;
-  let token = sessionStorage.getItem(tokenKey);
+  let moved = false;            // the last close was 4000: the next open is a new view, not a reconnection
+  let token = explicit ? null : sessionStorage.getItem(tokenKey);
+  const address = () => (explicit ? `${socketUrl(explicit.path, null)}?${explicit.query}` : socketUrl(path, token));
 
   function connect() {
     clearTimeout(timer);
     timer = null;
     handlers.onConnection('connecting', { attempt });
     try {
-      ws = new WebSocket(socketUrl(path, token));
+      ws = new WebSocket(address());
     } catch (err) {
       schedule();
       return;
     }
     ws.binaryType = 'arraybuffer';
-    const resuming = Boolean(token);
+    const resuming = !explicit && Boolean(token);   // a class view's credential is not a session that may be gone
+    let wasOpen = false;
     ws.onopen = () => {
+      wasOpen = true;
       attempt = 0;
-      handlers.onConnection('open', { reconnected: everOpened, resuming });
+      handlers.onConnection('open', { reconnected: everOpened && !moved, resuming, moved });
       everOpened = true;
+      moved = false;
     };
     ws.onmessage = (event) => receive(event.data);
-    ws.onclose = () => {
+    ws.onclose = (event) => {
       ws = null;
       pendingFrame = null;
       if (closedByPage) return;
-      schedule();
+      const final = explicit && FINAL.has(event.code);
+      moved = Boolean(explicit) && event.code === MOVED && wasOpen;     // the class moved on: reconnect at once
+      if (final) handlers.onConnection('closed', { final, code: event.code, reason: event.reason });
+      else if (moved) connect();
+      else schedule();
     };
     ws.onerror = () => {
       /* the close event follows and schedules the reconnect */
@@ -199,7 +218,7 @@ export function openSocket(handlers, kind = 'session') {
     if (!msg) return;
     if (msg.type === 'welcome' && typeof msg.token === 'string') {
       token = msg.token;
-      sessionStorage.setItem(tokenKey, token);
+      if (!explicit) sessionStorage.setItem(tokenKey, token);
     }
     if (msg.type === frameType) {
       pendingFrame = msg;
