@@ -21,6 +21,7 @@ import websockets
 from fastapi.testclient import TestClient
 
 from nnplayground.server import ServerSettings, create_app
+from nnplayground.server.classroom.messages import CLASS_MESSAGES
 from nnplayground.server.protocol import loads_strict, server_adapter
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,6 +34,18 @@ def check(text: str) -> dict:
     """A server text message: strict JSON, valid against the protocol, never a traceback or a file path."""
     message = loads_strict(text)
     server_adapter.validate_python(message)
+    assert "Traceback" not in text and "/work/" not in text and ".py\"" not in text
+    return message
+
+
+def check_class(text: str) -> dict:
+    """A message on a class socket (docs/classroom.md): a class message is checked as `check` does, against its
+    model in server/classroom/messages.py (strictly: no coercion); any other goes to `check`."""
+    message = loads_strict(text)
+    model = CLASS_MESSAGES.get(message.get("type")) if isinstance(message, dict) else None
+    if model is None:
+        return check(text)
+    model.model_validate_json(text, strict=True)
     assert "Traceback" not in text and "/work/" not in text and ".py\"" not in text
     return message
 
