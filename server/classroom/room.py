@@ -22,6 +22,7 @@ from .store import ClassFull, ClassState, LocalFanout, Member, MemoryClassStore,
 log = logging.getLogger("nnplayground.classroom")
 
 DASHBOARD_INTERVAL = 0.4        # seconds between two dashboard messages (2.5 a second)
+LEAD = "lead"                   # a view's `member` naming the teacher's own session (never a member id)
 MOVED_ON = (4000, "the class moved on")
 REMOVED = (4003, "the teacher removed you from the class")
 UNKNOWN = (4004, "this class does not know you: it may have ended; open the class link again")
@@ -29,7 +30,7 @@ _PAUSE = Control(type="control", action="pause")
 READ_ONLY = {"follow": "the class is following the teacher: watch, then explore on your own copy when the teacher "
                        "says so",
              "eyes": "eyes on the teacher: your controls are locked until the teacher releases the class",
-             "watch": "this is a student's network, shown read-only"}
+             "watch": "this network is shown read-only"}
 
 
 class Unknown(Exception):
@@ -138,6 +139,8 @@ class Classroom:
         if self.is_teacher(credential):
             if member_id is None:
                 return View(await self.lead_session(), "lead", None, None)
+            if member_id == LEAD:                 # the projector showing the teacher's network: watch only
+                return View(await self.lead_session(), "watch", None, READ_ONLY["watch"])
             member = await self.store.member(member_id) if isinstance(member_id, str) else None
             if member is None:
                 raise Unknown("no such student in the class")

@@ -887,6 +887,21 @@ def test_the_teacher_watches_a_students_session_read_only(server):
     run(flow())
 
 
+def test_the_projector_watches_the_teachers_own_session_read_only(server):
+    async def flow():
+        async with Flow(server) as f:
+            mine = await lead(f)
+            watch = await f.view(KEY, "lead")
+            assert watch.welcome["view"] == {"mode": "watch", "read_only": True}
+            assert watch.welcome["session"] == mine.welcome["session"]
+            await watch.send(STEP)
+            assert (await watch.answer("error"))["code"] == "read_only"
+            student = await f.join("No lead")
+            sneaking = await f.view(student.me["seat"], "lead")          # the word is the teacher key's only
+            assert sneaking.welcome["view"]["mode"] != "watch"
+    run(flow())
+
+
 @pytest.mark.parametrize("phase", ["follow", "explore"])
 def test_a_removed_student_is_told_closed_and_forgotten(server, phase):
     async def flow():

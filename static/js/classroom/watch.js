@@ -6,7 +6,8 @@ import { provideViewQuery } from './view_query.js';
 import { createEndNotice } from './end_notice.js';
 
 const { classKey, member } = document.getElementById('class-page').dataset;
-provideViewQuery(member ? { resume: classKey, member } : { resume: classKey });
+// without a member, the teacher's own network, read-only too (member 'lead': docs/classroom.md)
+provideViewQuery({ resume: classKey, member: member || 'lead' });
 document.body.classList.toggle('in-frame', window.self !== window.top);
 document.getElementById('watch-note').textContent = member
   ? 'A student\'s network, live. You can look, not change it.'
