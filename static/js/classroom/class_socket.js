@@ -4,20 +4,11 @@
 // when the connection drops, and stops for good on 4003 (removed) and 4004 (unknown seat or key: the class
 // ended). The playground's view of the class is another socket, opened by static/js/shared/socket.js.
 
+import { FINAL, parseMessage, retryDelay, socketAddress } from '../shared/socket.js';
+
 export const REMOVED = 4003;
 export const UNKNOWN = 4004;
 export const GOING_AWAY = 1001;     // the server stops (uvicorn's shutdown)
-
-/** A JSON text message as an object with a string `type`, or null. */
-function parse(data) {
-  if (typeof data !== 'string') return null;
-  try {
-    const msg = JSON.parse(data);
-    return msg && typeof msg.type === 'string' ? msg : null;
-  } catch (err) {
-    return null;
-  }
-}
 
 /**
  * Open /ws/class. `query()` gives the query (without '?') for each connection, so a student who joined comes back
@@ -36,11 +27,10 @@ export function openClassSocket({ query, onMessage, onState }) {
     timer = null;
     stopped = false;
     onState('connecting', { attempt });
-    const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
     const q = query();
     let sock;
     try {
-      sock = new WebSocket(`${scheme}//${location.host}/ws/class${q ? `?${q}` : ''}`);
+      sock = new WebSocket(socketAddress(`/ws/class${q ? `?${q}` : ''}`));
     } catch (err) {
       schedule({ code: 0, reason: '' });
       return;
@@ -54,14 +44,14 @@ export function openClassSocket({ query, onMessage, onState }) {
       everOpened = true;
     };
     sock.onmessage = (event) => {
-      const msg = ws === sock ? parse(event.data) : null;
+      const msg = ws === sock && typeof event.data === 'string' ? parseMessage(event.data) : null;
       if (msg) onMessage(msg);
     };
     sock.onclose = (event) => {
       if (ws !== sock) return;
       ws = null;
       if (stopped) return;
-      if (event.code === REMOVED || event.code === UNKNOWN) {
+      if (FINAL.has(event.code)) {                  // removed, or the seat or key is unknown
         stopped = true;
         onState('final', { code: event.code, reason: event.reason });
         return;
@@ -73,7 +63,7 @@ export function openClassSocket({ query, onMessage, onState }) {
 
   function schedule(why) {
     attempt += 1;
-    const delay = Math.min(8000, 400 * 2 ** Math.min(attempt - 1, 5)) * (0.8 + 0.4 * Math.random());
+    const delay = retryDelay(attempt);
     onState('lost', { ...why, attempt, retryAt: Date.now() + delay });
     timer = setTimeout(connect, delay);
   }

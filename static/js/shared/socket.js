@@ -108,18 +108,27 @@ function presentBlocks(maps) {
 
 /** The socket's address on this page's host; `token` (if any) asks the server to resume that session. */
 function socketUrl(path, token) {
+  return socketAddress(token ? `${path}?resume=${encodeURIComponent(token)}` : path);
+}
+
+/** `pathAndQuery` ('/ws/class?seat=…') as a WebSocket address on this page's host. */
+export function socketAddress(pathAndQuery) {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  const resume = token ? `?resume=${encodeURIComponent(token)}` : '';
-  return `${scheme}//${location.host}${path}${resume}`;
+  return `${scheme}//${location.host}${pathAndQuery}`;
+}
+
+/** Milliseconds before reconnection attempt `attempt` (1, 2, …): doubling from 400 ms up to 8 s, ±20 % jitter. */
+export function retryDelay(attempt) {
+  return Math.min(8000, 400 * 2 ** Math.min(attempt - 1, 5)) * (0.8 + 0.4 * Math.random());
 }
 
 // Close codes of a class's view socket (docs/classroom.md): 4000 the class moved on (reconnect at once); 4003 the
 // student was removed and 4004 the seat or key is unknown (the class ended): both final.
 const MOVED = 4000;
-const FINAL = new Set([4003, 4004]);
+export const FINAL = new Set([4003, 4004]);
 
 /** A JSON text message as an object with a string `type`, or null when it is not one. */
-function parseMessage(data) {
+export function parseMessage(data) {
   let msg;
   try {
     msg = JSON.parse(data);
@@ -162,7 +171,7 @@ export function openSocket(handlers, kind = 'session', explicit = null) {
   let everOpened = false;
   let moved = false;            // the last close was 4000: the next open is a new view, not a reconnection
   let token = explicit ? null : sessionStorage.getItem(tokenKey);
-  const address = () => (explicit ? `${socketUrl(explicit.path, null)}?${explicit.query}` : socketUrl(path, token));
+  const address = () => (explicit ? socketAddress(`${explicit.path}?${explicit.query}`) : socketUrl(path, token));
 
   function connect() {
     clearTimeout(timer);
@@ -202,7 +211,7 @@ export function openSocket(handlers, kind = 'session', explicit = null) {
 
   function schedule() {
     attempt += 1;
-    const delay = Math.min(8000, 400 * 2 ** Math.min(attempt - 1, 5)) * (0.8 + 0.4 * Math.random());
+    const delay = retryDelay(attempt);
     handlers.onConnection('closed', { attempt, retryAt: Date.now() + delay });
     timer = setTimeout(connect, delay);
   }
