@@ -17,11 +17,15 @@ import socket
 import sys
 import threading
 import webbrowser
+from typing import Callable
 from urllib.parse import quote
 
 import uvicorn
 
 from .app import create_app
+from .cluster import StoreUnavailable
+from .cluster.link import check_store
+from .cluster.supervisor import supervise
 from .connections import (Gate, HTTPProtocol, Listener, WebSocketProtocol, connection_cap, quiet_accept_errors,
                           raise_open_file_limit)
 from .protocol import MAX_MESSAGE_BYTES
@@ -33,10 +37,14 @@ TRANSPORT_MAX_BYTES = 4 * MAX_MESSAGE_BYTES
 """uvicorn's hard cap on one WebSocket message (close 1009 beyond). Messages between MAX_MESSAGE_BYTES and this get
 an error reply instead, as docs/protocol.md promises; the cap only bounds what a hostile client can make us buffer."""
 PORT_TRIES = 20
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+STORE_EXIT = 3                  # the exit code when Redis does not answer at start
+PREPARING = ("nnplayground: preparing the engine… (the first start compiles it, about 10 s; later starts take about "
+             "a second)")
 RANGES = {          # option: (lowest, highest, unit) allowed
     "fps": (1, 120, ""), "max_sessions": (1, 10_000, ""), "max_pages": (1, 20_000, ""), "port": (0, 65535, ""),
     "workers": (1, 64, ""), "max_connections": (16, 1_000_000, ""), "max_connections_per_client": (4, 1_000_000, ""),
-    "request_timeout": (1, 600, " seconds"), "ping_interval": (1, 600, " seconds"), "max_students": (1, 1000, ""),
+    "request_timeout": (1, 600, " seconds"), "ping_interval": (1, 600, " seconds"), "max_students": (1, 1000, ""), "processes": (1, 64, ""),
 }
 CLASSROOM = """running a class (see the README's "Teaching a class"):
   nnplayground --class
@@ -81,6 +89,12 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--allow-host", action="append", default=[], metavar="NAME",
                    help="a host name the page may be reached by, besides IP addresses and localhost")
     p.add_argument("--workers", type=int, default=None, help="engine threads (default: one per CPU but one)")
+    p.add_argument("--processes", type=int, default=1,
+                   help="server processes on the one port, sharing sessions and the class through Redis (default 1; "
+                        "more needs --redis; see the README's \"More than one machine\")")
+    p.add_argument("--redis", default=None, metavar="URL",
+                   help="the Redis that processes (on this machine or several) share, e.g. redis://127.0.0.1:6379/0: "
+                        "sessions and the class are kept there and survive a restart")
     p.add_argument("--no-browser", action="store_true", help="do not open the browser")
     p.add_argument("--max-connections", type=int, default=ServerSettings.max_connections,
                    help="sockets open at once, HTTP and WebSocket (default %(default)s, lowered to fit the open-file "
@@ -97,6 +111,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--log-level", default="warning", choices=["critical", "error", "warning", "info", "debug"])
     args = p.parse_args(argv)
     args.host = args.host or ("0.0.0.0" if args.run_class else "127.0.0.1")
+    if args.processes > 1 and not args.redis:
+        p.error("--processes above 1 needs --redis URL (the processes share sessions through Redis)")
+    if args.redis is not None and not (len(args.redis) <= 500 and args.redis.startswith(REDIS_SCHEMES)):
+        p.error("--redis takes a URL such as redis://127.0.0.1:6379/0 (or rediss://, unix://)")
     if args.class_key is not None and not (args.run_class and 8 <= len(args.class_key) <= 100
                                            and args.class_key.isascii() and args.class_key.isprintable()):
         p.error("--class-key needs --class and 8 to 100 printable ASCII characters")
@@ -143,24 +161,27 @@ class Server(uvicorn.Server):
     """uvicorn's server, closing the sessions with 1001 "server going away" before its own shutdown (which would
     send 1012), and announcing the address once the port listens."""
 
-    def __init__(self, config: uvicorn.Config, app, url: str, open_browser: bool):
+    def __init__(self, config: uvicorn.Config, app, listening: Callable[[], None]):
         super().__init__(config)
-        self.app, self.url, self.open_browser = app, url, open_browser
+        self.app, self.listening = app, listening
 
     async def startup(self, sockets=None) -> None:
         quiet_accept_errors(asyncio.get_running_loop())
         await super().startup(sockets)
-        if self.should_exit:
-            return
-        print(f"nnplayground is running at {self.url}  (Ctrl-C to stop)", flush=True)
-        if self.open_browser:
-            threading.Thread(target=webbrowser.open, args=(self.url,), daemon=True).start()
+        if not self.should_exit:
+            self.listening()
 
     async def shutdown(self, sockets=None) -> None:
-        classroom = getattr(self.app.state, "classroom", None)
-        if classroom is not None:         # students hear that the class ended, not that the server went away
+        cluster = getattr(self.app.state, "cluster", None)
+        if cluster is not None:           # last snapshots written and leases let go: other processes take over
             try:
-                await asyncio.wait_for(classroom.close(), 1.0)
+                await asyncio.wait_for(cluster.close(), 2.0)
+            except (asyncio.TimeoutError, Exception):
+                pass
+        classroom = getattr(self.app.state, "classroom", None)
+        if classroom is not None:         # students hear that the class ended (unless another process goes on)
+            try:
+                await asyncio.wait_for(classroom.close(ending=cluster is None), 1.0)
             except (asyncio.TimeoutError, Exception):
                 pass
         registry = getattr(self.app.state, "registry", None)
@@ -170,6 +191,12 @@ class Server(uvicorn.Server):
             except (asyncio.TimeoutError, Exception):
                 pass
         await super().shutdown(sockets)
+
+
+def announce(url: str, open_browser: bool) -> None:
+    print(f"nnplayground is running at {url}  (Ctrl-C to stop)", flush=True)
+    if open_browser:
+        threading.Thread(target=webbrowser.open, args=(url,), daemon=True).start()
 
 
 def print_class_links(origin: str, join: str | None, key: str) -> str:
@@ -207,7 +234,7 @@ def main(argv=None) -> int:
     if max_connections < args.max_connections:
         print(f"nnplayground: the open-file limit of {open_files} allows {max_connections} connections at once",
               file=sys.stderr)
-    settings = ServerSettings(host=args.host, port=args.port, max_sessions=args.max_sessions,
+    settings = ServerSettings(redis_url=args.redis, host=args.host, port=args.port, max_sessions=args.max_sessions,
                               max_pages=args.max_pages, fps=args.fps, join_token=join,
                               allowed_hosts=tuple(args.allow_host), workers=args.workers, debug_stats=args.debug_stats,
                               max_connections=max_connections,
@@ -226,22 +253,37 @@ def main(argv=None) -> int:
     url = f"http://{shown}:{port}/" + (f"?join={join}" if join else "")
     if settings.class_key:
         url = print_class_links(f"http://{shown}:{port}", join, settings.class_key)
+    if args.processes == 1 and not args.redis:
+        print_warm_up()
+        print(PREPARING, flush=True)
+        serve(settings, sock, args.log_level, functools.partial(announce, url, not args.no_browser))
+        return 0
+    try:
+        check_store(args.redis)
+    except StoreUnavailable as error:
+        print(f"nnplayground: {error}. Start redis-server (see the README's \"More than one machine\") or give "
+              "the right --redis address.", file=sys.stderr)
+        return STORE_EXIT
+    print(f"nnplayground: starting {args.processes} worker processes sharing {args.redis}", flush=True)
+    print(PREPARING, flush=True)
+    return supervise(args.processes, functools.partial(serve, settings, sock, args.log_level),
+                     functools.partial(announce, url, not args.no_browser))
+
+
+def serve(settings: ServerSettings, sock: socket.socket, log_level: str, listening: Callable[[], None]) -> None:
+    """One server on the bound socket `sock` until Ctrl-C or SIGTERM; `listening()` once it accepts connections."""
     app = create_app(settings)
+    host, port = sock.getsockname()[:2]
     listener = Listener(sock, Gate(settings.max_connections, settings.max_connections_per_client))
     # asyncio's loop, never uvloop: on POSIX it is the selector loop, which calls the listener's accept()
-    config = uvicorn.Config(app, host=args.host, port=port, loop="asyncio",
+    config = uvicorn.Config(app, host=host, port=port, loop="asyncio",
                             http=functools.partial(HTTPProtocol, request_timeout=settings.request_timeout),
                             ws=WebSocketProtocol, ws_max_size=TRANSPORT_MAX_BYTES, ws_per_message_deflate=False,
                             ws_ping_interval=settings.ping_interval, ws_ping_timeout=settings.ping_interval,
-                            lifespan="on", log_level=args.log_level, timeout_graceful_shutdown=1,
+                            lifespan="on", log_level=log_level, timeout_graceful_shutdown=1,
                             server_header=False, proxy_headers=False)
-    server = Server(config, app, url, open_browser=not args.no_browser)
-    print_warm_up()
-    print("nnplayground: preparing the engine… (the first start compiles it, about 10 s; later starts take about "
-          "a second)", flush=True)
     try:
-        server.run(sockets=[listener])
+        Server(config, app, listening).run(sockets=[listener])
     except KeyboardInterrupt:       # uvicorn re-raises the Ctrl-C it handled; the shutdown is already done
         pass
-    return 0
 

@@ -30,6 +30,7 @@ class Registry:
         self._sessions: dict[str, TurnTaker] = {}          # resume token -> session
         self._cleanup: asyncio.Task | None = None
         self.outside = lambda: 0                            # pages of sessions held outside the table (a class's)
+        self.keeper = None                                  # with several processes: cluster.keeper.Keeper
 
     def __len__(self) -> int:
         return len(self._sessions)
@@ -59,6 +60,11 @@ class Registry:
         if session is not None:
             return session, True
         self._make_room()
+        if resume and kind is Session and self.keeper is not None:
+            session = await self.keeper.restore(resume)      # a snapshot another process (or this one) wrote
+            if session is not None and not session.closed:
+                self._sessions[session.token] = session
+                return session, True
         start = await asyncio.to_thread(kind.fresh)
         self._make_room()
         session = kind.create(start, self.scheduler, self.settings, self.stats)
@@ -73,11 +79,13 @@ class Registry:
             self.stats.refused += 1
             raise ServerFull()
         oldest = min(waiting, key=lambda s: s.detached_at)
-        self._forget(oldest)
+        self.forget(oldest)
 
-    def _forget(self, session: TurnTaker) -> None:
-        self._sessions.pop(session.token, None)
-        asyncio.get_running_loop().create_task(session.close())
+    def forget(self, session: TurnTaker, code: int = 1001, reason: str = "server going away") -> None:
+        """Drop the session from the table and close it (its pages, if any, get `code`)."""
+        if self._sessions.get(session.token) is session:
+            del self._sessions[session.token]
+        asyncio.get_running_loop().create_task(session.close(code, reason))
 
     async def sweep(self) -> int:
         """Forget sessions whose last page left more than resume_seconds ago; returns how many."""

@@ -30,3 +30,5 @@ class ServerSettings:
     # a class (--class; docs/classroom.md): the teacher key (None: no class on this server) and its size
     class_key: str | None = None
     max_students: int = 200
+    # several processes (--processes, --redis; docs/cluster.md): the Redis they share, None for one process alone
+    redis_url: str | None = None

@@ -25,6 +25,7 @@ DASHBOARD_INTERVAL = 0.4        # seconds between two dashboard messages (2.5 a 
 LEAD = "lead"                   # a view's `member` naming the teacher's own session (never a member id)
 MOVED_ON = (4000, "the class moved on")
 REMOVED = (4003, "the teacher removed you from the class")
+GONE = (1012, "the class moved to another server process; reconnecting")
 UNKNOWN = (4004, "this class does not know you: it may have ended; open the class link again")
 _PAUSE = Control(type="control", action="pause")
 READ_ONLY = {"follow": "the class is following the teacher: watch, then explore on your own copy when the teacher "
@@ -69,6 +70,8 @@ class Classroom:
         self._lead_lock = asyncio.Lock()
         self._fork_lock = asyncio.Lock()
         self._task: asyncio.Task | None = None
+        self.hosting = True          # this process runs the class (with several: the one holding its lease)
+        self.restore = None          # with several processes: a session's token → it, from its snapshot, or None
         self.store.listen(self._state_changed)
 
     # ------------------------------------------------------------------ who is who
@@ -94,9 +97,20 @@ class Classroom:
     async def lead_session(self) -> Session:
         async with self._lead_lock:
             if self.lead is None or self.lead.closed:
-                trainer = await asyncio.to_thread(Session.fresh)
-                self.lead = Session.create(trainer, self.registry.scheduler, self.settings, self.registry.stats)
+                self.lead = await self._taken_up(await self.store.lead())
+                if self.lead is None:
+                    trainer = await asyncio.to_thread(Session.fresh)
+                    self.lead = Session.create(trainer, self.registry.scheduler, self.settings, self.registry.stats)
+                    await self.store.set_lead(self.lead.token)
             return self.lead
+
+    async def _taken_up(self, token: str | None) -> Session | None:
+        """The session of `token` as another process (or this one before a restart) left it, if there is one."""
+        return await self.restore(token) if token and self.restore is not None else None
+
+    def held(self) -> list[Session]:
+        """The class's sessions in this process (the lead and the students' own)."""
+        return [s for s in (self.lead, *self.sessions.values()) if s is not None and not s.closed]
 
     async def _fork(self, member: Member, snapshot: tuple) -> Session:
         """A new session for `member` from `snapshot` (Trainer.state_dict, speed); their old one closes (its pages
@@ -122,7 +136,11 @@ class Classroom:
         async with self._fork_lock:
             session = self.sessions.get(member.id)
             if session is None or session.closed:
-                session = await self._fork(member, await self._snapshot(None))
+                session = await self._taken_up(member.session)
+                if session is not None:
+                    self.sessions[member.id] = session
+                else:
+                    session = await self._fork(member, await self._snapshot(None))
             return session
 
     async def fork_all(self, member_id: str | None) -> None:
@@ -316,15 +334,16 @@ class Classroom:
             except Exception:
                 log.exception("the class dashboard failed")
 
-    async def close(self) -> None:
-        """The server stops: every page hears that the class has ended, every session closes."""
+    async def close(self, ending: bool = True) -> None:
+        """The server stops: every page hears that the class has ended (`ending`), or — another process goes on
+        with the class — that its process went away (they reconnect), and every session here closes."""
         if self._task is not None:
             self._task.cancel()
-        reason = "the class has ended: the teacher's nnplayground stopped"
+        await self.store.close()
+        code, reason = (1001, "the class has ended: the teacher's nnplayground stopped") if ending else GONE
         pages = [page for table in (self.pages, self.views) for ps in table.values() for page in ps]
-        await asyncio.gather(*(_close(page, 1001, reason) for page in pages), return_exceptions=True)
-        sessions = list(self.sessions.values()) + ([self.lead] if self.lead is not None else [])
-        await asyncio.gather(*(s.close(1001, reason) for s in sessions), return_exceptions=True)
+        await asyncio.gather(*(_close(page, code, reason) for page in pages), return_exceptions=True)
+        await asyncio.gather(*(s.close(code, reason) for s in self.held()), return_exceptions=True)
 
 
 def _state_message(state: ClassState, students: int) -> dict:

@@ -99,6 +99,16 @@ class ClassStore:
         """Call `callback` with the new state after every update, wherever it was made."""
         raise NotImplementedError
 
+    async def lead(self) -> str | None:
+        """The resume token of the teacher's session (so another process can take it up), or None."""
+        raise NotImplementedError
+
+    async def set_lead(self, token: str) -> None:
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        """Stop listening."""
+
 
 class MemoryClassStore(ClassStore):
     """The records in this process's memory (one process serves the class)."""
@@ -108,6 +118,7 @@ class MemoryClassStore(ClassStore):
         self._state = ClassState()
         self._results: dict[str, Result] = {}
         self._listeners: list[Callable[[ClassState], None]] = []
+        self._lead: str | None = None
 
     async def join(self, name: str, max_members: int) -> Member:
         if len(self._members) >= max_members:
@@ -160,6 +171,12 @@ class MemoryClassStore(ClassStore):
 
     def listen(self, callback: Callable[[ClassState], None]) -> None:
         self._listeners.append(callback)
+
+    async def lead(self) -> str | None:
+        return self._lead
+
+    async def set_lead(self, token: str) -> None:
+        self._lead = token
 
 
 class FrameFanout:

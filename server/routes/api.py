@@ -9,6 +9,8 @@ from ...engine import ConfigError, DataError
 from ...engine.datasets import LIMITS as DATA_LIMITS
 from ...engine.datasets import preview_csv
 from .. import protocol
+from ..cluster import STORE_ERRORS
+from ..cluster.remote import CallFailed, RemoteSession
 from ..protocol import ProtocolError
 from ..turns import Conflict
 from .bodies import read_body, read_text
@@ -20,23 +22,57 @@ router = APIRouter(prefix="/api")
 
 async def session_of(request: Request):
     """The session whose resume token the request carries — or, in a class, the session the teacher key or a
-    student's seat may change (Classroom.session_for_upload) — or ApiError (no_session 403, not_found 404)."""
+    student's seat may change (Classroom.session_for_upload) — or ApiError (no_session 403, not_found 404). With
+    several processes, a session another process owns is a RemoteSession, which passes the command to it."""
     token = request.headers.get(TOKEN_HEADER)
     if not token:
         raise ApiError(403, "no_session", f"send the session's resume token in the {TOKEN_HEADER} header")
-    session = request.app.state.registry.get(token)
-    classroom = request.app.state.classroom
-    if session is None and classroom is not None:
-        session = await classroom.session_for_upload(token)
+    state = request.app.state
+    session = await local_session(state, token)
+    if session is None and state.cluster is not None:
+        try:
+            owner = await state.cluster.owner_of(token)
+            session = await local_session(state, token) if owner is None else RemoteSession(state.link, owner, token)
+        except STORE_ERRORS:
+            raise ApiError(503, "internal", "the shared session store (Redis) does not answer; try again") from None
     if session is None:
         raise ApiError(404, "not_found", "no such session: reload the page")
     return session
+
+
+async def local_session(state, token: str):
+    """The session this process holds for a resume token or class credential, else None."""
+    session = state.registry.get(token)
+    if session is None and state.classroom is not None and state.classroom.hosting:
+        session = await state.classroom.session_for_upload(token)
+    return session
+
+
+async def for_peer(app, token: str, kind: str, payload):
+    """Another process's call for a session held here (cluster/remote.py): checked again as if it came from a page."""
+    state = app.state
+    session = await local_session(state, token)
+    if session is None:
+        raise CallFailed(404, "not_found", "no such session: reload the page")
+    if kind == "load_state":
+        try:
+            payload = protocol.parse_state(protocol.dumps(payload).encode())
+        except ProtocolError as error:
+            raise CallFailed(400, error.code, error.message[:500]) from None
+    elif kind == "load_csv":
+        payload = tuple(payload)
+    try:
+        return await call(session, kind, payload)
+    except ApiError as error:
+        raise CallFailed(error.status, error.code, error.message) from None
 
 
 async def call(session, kind: str, payload=None):
     """Run a command in the session's next turn; its refusal becomes an ApiError."""
     try:
         return await session.call(kind, payload)
+    except CallFailed as error:
+        raise ApiError(error.status, error.code, error.message) from None
     except Conflict as error:
         raise ApiError(409, "conflict", str(error)) from None
     except DataError as error:

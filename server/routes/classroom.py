@@ -15,7 +15,8 @@ from ..security import refusal_page
 from ..subscriber import Subscriber
 from .errors import ApiError
 from .pages import NO_STORE, PAGES, templates
-from .sockets import TokenBucket, receive
+from ..cluster import STORE_ERRORS
+from .sockets import STORE_DOWN, TokenBucket, receive
 
 router = APIRouter(include_in_schema=False)
 # the class's pages: path → (template, needs the teacher key)
@@ -82,10 +83,30 @@ async def results(request: Request):
 
 
 # ---------------------------------------------------------------------------------------------------- sockets
+async def carried_to_host(websocket, path: str) -> bool:
+    """With several processes, a class socket is served by the process hosting the class (cluster/node.py): True
+    when it was carried there. A socket carried here, or one reaching the host, is served here."""
+    cluster = websocket.app.state.cluster
+    if cluster is None or websocket.app.state.classroom is None or not isinstance(websocket, WebSocket):
+        return False
+    try:
+        host = await cluster.class_host()
+    except STORE_ERRORS:
+        await websocket.accept()
+        await websocket.close(*STORE_DOWN)
+        return True
+    if host == cluster.link.pid:
+        return False
+    await cluster.tunnels.carry(websocket, host, path)
+    return True
+
+
 @router.websocket("/ws/class")
 async def class_socket(websocket: WebSocket):
     """The class itself: the teacher's commands and dashboard, a student's joining, phase and progress."""
     room: Classroom | None = websocket.app.state.classroom
+    if await carried_to_host(websocket, "/ws/class"):
+        return
     key, seat = websocket.query_params.get("key"), websocket.query_params.get("seat")
     teacher = room is not None and room.is_teacher(key)
     member = None
@@ -183,6 +204,8 @@ async def class_view(websocket: WebSocket):
     state = websocket.app.state
     room: Classroom | None = state.classroom
     credential = websocket.query_params.get("resume")
+    if await carried_to_host(websocket, "/ws/class/view"):
+        return
     try:
         if room is None:
             raise Unknown(UNKNOWN[1])

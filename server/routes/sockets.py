@@ -4,6 +4,7 @@ import time
 
 from fastapi import APIRouter, WebSocket
 
+from ..cluster import STORE_ERRORS
 from ..protocol import ProtocolError, dumps, error_message, parse_client, parse_race, welcome_message
 from ..race import RaceSession
 from ..registry import Registry, ServerFull
@@ -11,6 +12,7 @@ from ..session import Session
 from ..subscriber import Subscriber
 
 router = APIRouter()
+STORE_DOWN = (1013, "the shared session store (Redis) does not answer; trying again")
 
 
 class TokenBucket:
@@ -47,11 +49,18 @@ async def serve(websocket: WebSocket, kind: type, parse) -> None:
     open."""
     state = websocket.app.state
     registry: Registry = state.registry
+    resume = websocket.query_params.get("resume")
     try:
-        session, resumed = await registry.open(websocket.query_params.get("resume"), kind)
+        if kind is Session and await carried(websocket, resume, "/ws"):
+            return
+        session, resumed = await registry.open(resume, kind)
     except ServerFull:
         await websocket.accept()
         await websocket.close(1013, "the server is full; try again in a minute")
+        return
+    except STORE_ERRORS:
+        await websocket.accept()
+        await websocket.close(*STORE_DOWN)
         return
     await websocket.accept()
     page = Subscriber(websocket, state.settings.fps)
@@ -63,6 +72,22 @@ async def serve(websocket: WebSocket, kind: type, parse) -> None:
         pass
     finally:
         await session.detach(page)
+        if registry.keeper is not None and not session.subscribers:
+            await registry.keeper.flush(session)      # its last page left: the snapshot says so at once
+
+
+async def carried(websocket, token: str | None, path: str) -> bool:
+    """With several processes: carry the socket to the process that holds what `token` opens, when that is another
+    live one (cluster/tunnel.py); True when it was carried. A socket carried here is never carried on."""
+    cluster = websocket.app.state.cluster
+    if cluster is None or not token or not isinstance(websocket, WebSocket) \
+            or websocket.app.state.registry.get(token) is not None:
+        return False
+    owner = await cluster.owner_of(token)
+    if owner is None:
+        return False
+    await cluster.tunnels.carry(websocket, owner, path)
+    return True
 
 
 async def receive(websocket: WebSocket, page: Subscriber, session, parse, bucket: TokenBucket,
