@@ -120,6 +120,7 @@ class TurnTaker:
         self.work_seconds = 0.0                # time the last turn spent on its piece of work (training, a loss
                                                # pass or maps): the scheduler sizes chunks by what a turn costs besides
         self._asked = False                    # a command asked for a frame that could not be built yet
+        self.submitted = 0                     # commands queued so far (a changed session: cluster/keeper.py)
 
     # ------------------------------------------------------------------ event-loop side
     def urgent(self) -> bool:
@@ -131,6 +132,7 @@ class TurnTaker:
         if self.closed or len(self.commands) >= MAX_COMMANDS:
             return False
         self.commands.append(Command(kind, payload, origin, future))
+        self.submitted += 1
         self.scheduler.wake(self, urgent=True)
         return True
 
