@@ -60,16 +60,26 @@ class Registry:
         if session is not None:
             return session, True
         self._make_room()
-        if resume and kind is Session and self.keeper is not None:
-            session = await self.keeper.restore(resume)      # a snapshot another process (or this one) wrote
-            if session is not None and not session.closed:
-                self._sessions[session.token] = session
+        if resume and kind is Session:
+            session = await self.take_up(resume)
+            if session is not None:
                 return session, True
         start = await asyncio.to_thread(kind.fresh)
         self._make_room()
         session = kind.create(start, self.scheduler, self.settings, self.stats)
         self._sessions[session.token] = session
         return session, False
+
+    async def take_up(self, token: str) -> Session | None:
+        """With several processes: the session of `token` from the snapshot another process (or this one, before a
+        restart) wrote, held here from now on; None when there is none to take (cluster/keeper.py)."""
+        if self.keeper is None or self.get(token) is not None:
+            return self.get(token)
+        session = await self.keeper.restore(token)
+        if session is None or session.closed:
+            return None
+        self._sessions[session.token] = session
+        return session
 
     def _make_room(self) -> None:
         if len(self._sessions) < self.settings.max_sessions:

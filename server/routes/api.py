@@ -32,7 +32,10 @@ async def session_of(request: Request):
     if session is None and state.cluster is not None:
         try:
             owner = await state.cluster.owner_of(token)
-            session = await local_session(state, token) if owner is None else RemoteSession(state.link, owner, token)
+            if owner is not None:
+                session = RemoteSession(state.link, owner, token)
+            else:                                   # nobody else holds it: its snapshot, if any, is taken up here
+                session = await local_session(state, token) or await state.registry.take_up(token)
         except STORE_ERRORS:
             raise ApiError(503, "internal", "the shared session store (Redis) does not answer; try again") from None
     if session is None:
