@@ -27,7 +27,7 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 if os.environ.get("NNP_SKIP_BROWSER") == "1":
     pytest.skip("NNP_SKIP_BROWSER=1: browser tests left out on purpose", allow_module_level=True)
 if not Path(CHROMIUM).exists():
-    raise pytest.UsageError(f"browser tests need Chromium at {CHROMIUM}: run `bash .ci/ensure-chromium` (the system "
+    raise pytest.UsageError(f"browser tests need Chromium at {CHROMIUM}: run `bash .ci/ensure-system` (the system "
                             "package 'chromium'), set NNP_CHROMIUM to another build, or NNP_SKIP_BROWSER=1")
 
 from playwright import sync_api as playwright_api  # noqa: E402  (installed by the test extra)
