@@ -125,13 +125,16 @@ def parse_args(argv=None) -> argparse.Namespace:
     return args
 
 
-def bind(host: str, port: int) -> socket.socket:
-    """A socket bound (not yet listening) to `port` or the next free one of PORT_TRIES."""
+def bind(host: str, port: int, shared: bool = False) -> socket.socket:
+    """A socket bound (not yet listening) to `port` or the next free one of PORT_TRIES; `shared`: with
+    SO_REUSEPORT, so that each worker process binds its own socket to the port too (worker_socket)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     last_error = None
     for candidate in ([0] if port == 0 else range(port, min(port + PORT_TRIES, 65536))):
         sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)   # asyncio then sets TCP_NODELAY
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if shared:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         try:
             sock.bind((host, candidate))
         except OSError as error:
@@ -143,6 +146,17 @@ def bind(host: str, port: int) -> socket.socket:
         sock.set_inheritable(True)
         return sock
     raise OSError(f"no free port from {port} to {port + PORT_TRIES - 1}") from last_error
+
+
+def worker_socket(reserved: socket.socket) -> socket.socket:
+    """A worker's own socket on the port the parent reserved (SO_REUSEPORT): the kernel spreads new connections
+    evenly over the workers' sockets by address, where one shared socket would give most to the least busy
+    worker of the moment."""
+    sock = socket.socket(reserved.family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind(reserved.getsockname()[:2])
+    return sock
 
 
 def lan_address() -> str:
@@ -243,7 +257,7 @@ def main(argv=None) -> int:
                               class_key=(args.class_key or new_join_token()) if args.run_class else None,
                               max_students=args.max_students)
     try:
-        sock = bind(args.host, args.port)
+        sock = bind(args.host, args.port, shared=args.processes > 1)
     except OSError as error:
         print(f"nnplayground: cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
         return 1
@@ -266,7 +280,7 @@ def main(argv=None) -> int:
         return STORE_EXIT
     print(f"nnplayground: starting {args.processes} worker processes sharing {args.redis}", flush=True)
     print(PREPARING, flush=True)
-    return supervise(args.processes, functools.partial(serve, settings, sock, args.log_level),
+    return supervise(args.processes, lambda listening: serve(settings, worker_socket(sock), args.log_level, listening),
                      functools.partial(announce, url, not args.no_browser))
 
 
