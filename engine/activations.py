@@ -46,16 +46,20 @@ def tanh(z):
 @kernel
 def tanh_into(z, a, start, stop):
     """a[j] = tanh z[j] for j in [start, stop): the same values as `tanh`, written so the common case
-    vectorises — the rational fit on z clamped to ±4.5 for every j, then the exp formula where |z| > 4.5 or z is NaN."""
+    vectorises — the rational fit on z clamped to ±4.5 for every j, then the exp formula where |z| > 4.5 or z is NaN.
+    The second loop runs only when some z is out there: unguarded, the compiler computes its exp for every j."""
+    outside = 0
     for j in range(start, stop):
         c = min(max(z[j], -_TANH_SPLIT), _TANH_SPLIT)
         u = c * c
         p = _TP[0] + u * (_TP[1] + u * (_TP[2] + u * (_TP[3] + u * (_TP[4] + u * (_TP[5] + u * _TP[6])))))
         q = _TQ[0] + u * (_TQ[1] + u * (_TQ[2] + u * (_TQ[3] + u * (_TQ[4] + u * (_TQ[5] + u * _TQ[6])))))
         a[j] = c * p / q
-    for j in range(start, stop):
-        if not abs(z[j]) <= _TANH_SPLIT:
-            a[j] = tanh(z[j])
+        outside += not abs(z[j]) <= _TANH_SPLIT
+    if outside:
+        for j in range(start, stop):
+            if not abs(z[j]) <= _TANH_SPLIT:
+                a[j] = tanh(z[j])
 
 
 @kernel

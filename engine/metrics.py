@@ -1,6 +1,8 @@
 """Fitting metrics from network outputs: accuracy and confusion matrix, or RMSE and R²."""
 import numpy as np
 
+from .jit import kernel
+
 
 def predicted_classes(outputs: np.ndarray, threshold: float) -> np.ndarray:
     """Outputs (N, K) -> class per example (N,): argmax for K > 1, else 1 where the output ≥ threshold."""
@@ -10,12 +12,35 @@ def predicted_classes(outputs: np.ndarray, threshold: float) -> np.ndarray:
 
 
 def classification(outputs: np.ndarray, labels: np.ndarray, n_classes: int, threshold: float) -> dict:
-    """accuracy = mean(pred == label); confusion[i, j] = count of label i predicted as j, (K, K) int."""
-    pred = predicted_classes(outputs, threshold)
-    truth = labels.astype(np.int64)
-    confusion = np.bincount(truth * n_classes + pred, minlength=n_classes * n_classes)
-    accuracy = float(np.count_nonzero(pred == truth) / truth.size) if truth.size else None
-    return {"accuracy": accuracy, "confusion": confusion.reshape(n_classes, n_classes).tolist()}
+    """accuracy = mean(pred == label); confusion[i, j] = count of label i predicted as j, (K, K) int; pred as in
+    predicted_classes (one compiled pass: this runs with every frame)."""
+    confusion = np.zeros((n_classes, n_classes), dtype=np.int64)
+    right = _confusion(outputs, labels, threshold, confusion)
+    return {"accuracy": right / labels.size if labels.size else None, "confusion": confusion.tolist()}
+
+
+@kernel
+def _confusion(outputs, labels, threshold, confusion):
+    """confusion[label, pred] += 1 per row of outputs (N, K), pred as predicted_classes makes it (argmax, where a
+    NaN counts as the largest and the first largest wins; 1 where the one output ≥ threshold); returns how many
+    rows have pred == label."""
+    k = outputs.shape[1]
+    right = 0
+    for r in range(outputs.shape[0]):
+        if k > 1:
+            pred = 0
+            for j in range(1, k):
+                v, top = outputs[r, j], outputs[r, pred]
+                if v > top or (v != v and top == top):
+                    pred = j
+        else:
+            pred = 1 if outputs[r, 0] >= threshold else 0
+        truth = np.int64(labels[r])
+        if not (0 <= truth < confusion.shape[0] and pred < confusion.shape[1]):
+            raise ValueError("a label or an output is not one of the classes")
+        confusion[truth, pred] += 1
+        right += truth == pred
+    return right
 
 
 def regression(outputs: np.ndarray, targets: np.ndarray) -> dict:

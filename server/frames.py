@@ -4,6 +4,7 @@ Everything here runs in an engine worker thread, between training chunks, so it 
 Text is strict JSON: every float goes through ``finite_or_none`` (a non-finite number becomes null, and the frame's
 ``state``/``divergence``/``nonfinite_params`` say why). The binary layout is written out in ``server/protocol.py``.
 """
+import functools
 import math
 import struct
 import time
@@ -46,57 +47,81 @@ class Frame:
 
 @dataclass
 class MapCache:
-    """Grid inputs and encoded input-map blocks, kept per (size, features) so a frame costs one pass per size; the
-    last maps drawn, the map job under way, and what a grid point costs to draw."""
-    inputs: dict = field(default_factory=dict)
-    blocks: dict = field(default_factory=dict)
+    """A session's last maps drawn, the map job under way, and what a grid point costs to draw."""
     last_maps: tuple | None = None      # (map_key they were drawn from, (map blocks, layout)) of the last maps drawn
     job: "MapJob | None" = None         # maps being drawn in pieces (see MapJob)
     point_seconds: float = 1.5e-10      # measured seconds per grid point and parameter (see MapJob.cost)
     checkup: Checkup = field(default_factory=Checkup)   # the frame's `diagnosis`, renewed at most once a second
 
-    def grid(self, size: int, features) -> np.ndarray:
-        key = (size, tuple(features))
-        if key not in self.inputs:
-            if len(self.inputs) > 8:
-                self.inputs.clear()
-                self.blocks.clear()
-            self.inputs[key] = grid_inputs(size, features)
-        return self.inputs[key]
 
-    def input_block(self, size: int, features) -> bytes:
-        key = (size, tuple(features))
-        if key not in self.blocks:
-            self.blocks[key] = quantise(self.grid(size, features), size)
-        return self.blocks[key]
+@functools.lru_cache(maxsize=16)
+def shared_grid(size: int, features: tuple) -> np.ndarray:
+    """Grid inputs (engine.grid.grid_inputs) of one size and feature set, shared by every session (never written):
+    one copy stays in the CPU's cache for a hundred sessions."""
+    return grid_inputs(size, features)
+
+
+@functools.lru_cache(maxsize=16)
+def input_block(size: int, features: tuple) -> bytes:
+    """The quantised block of the input maps (shared_grid): the same for every network with these features."""
+    return quantise(shared_grid(size, features), size)
+
+
+_LIMIT_KEY = int(np.float32(MAP_LIMIT).view(np.int32))     # the float32 bits of MAP_LIMIT, as an integer
 
 
 @kernel
-def _quantise_rows(maps, lo, hi, q):
-    """Per row m of maps (M, N) float32: lo[m], hi[m] = min, max (NaN counted as 0, values clamped to
-    ±MAP_LIMIT) and q[m, p] = round((v − lo) / (hi − lo) · 255) as u8 (0 when hi == lo)."""
+def _quantise_rows(maps, records):
+    """Per row m of maps (M, N) float32, records[m] (8 + N bytes) = f32 lo, f32 hi, u8 q[N] with lo, hi = min, max
+    (NaN counted as 0, values clamped to ±MAP_LIMIT) and q = round((v − lo) / (hi − lo) · 255) (0 when hi == lo).
+
+    min and max run on the float32 bits mapped to integers in the floats' order (b ≥ 0: b; else −1 − |b|, with
+    NaN and −0 taken as +0), which vectorises where a float min does not. lo and hi are written in the machine's
+    byte order: little-endian on every CPU numba compiles for."""
+    bits = maps.view(np.int32)
+    limits = np.empty(2, dtype=np.float32)
+    keys, limit_bytes = limits.view(np.int32), limits.view(np.uint8)
+    top, bottom = _LIMIT_KEY, -1 - _LIMIT_KEY
     limit = np.float32(MAP_LIMIT)
     for m in range(maps.shape[0]):
-        low, high = limit, -limit
+        low, high = top, bottom
         for p in range(maps.shape[1]):
-            v = maps[m, p]
-            if v != v:
-                v = np.float32(0.0)
-            v = min(max(v, -limit), limit)
-            low = min(low, v)
-            high = max(high, v)
-        if low > high:
-            low, high = np.float32(0.0), np.float32(0.0)
-        span = np.float64(high) - np.float64(low)
+            b = bits[m, p]
+            magnitude = b & 0x7FFFFFFF
+            key = b if b >= 0 else -1 - magnitude
+            key = 0 if magnitude > 0x7F800000 or magnitude == 0 else key
+            key = min(max(key, bottom), top)
+            low = min(low, key)
+            high = max(high, key)
+        if low > high:                      # no values
+            low, high = 0, 0
+        keys[0] = low if low >= 0 else (-1 - low) | -0x80000000
+        keys[1] = high if high >= 0 else (-1 - high) | -0x80000000
+        span = np.float64(limits[1]) - np.float64(limits[0])
         scale = 255.0 / span if span > 0 else 0.0
+        lo = np.float64(limits[0])
+        codes = records[m, 8:]
         for p in range(maps.shape[1]):
             v = maps[m, p]
             if v != v:
                 v = np.float32(0.0)
             v = min(max(v, -limit), limit)
-            x = (np.float64(v) - np.float64(low)) * scale + 0.5
-            q[m, p] = np.uint8(min(max(x, 0.0), 255.0))
-        lo[m], hi[m] = low, high
+            x = (np.float64(v) - lo) * scale + 0.5
+            codes[p] = np.uint8(min(max(x, 0.0), 255.0))
+        records[m, :8] = limit_bytes
+
+
+def block_bytes(count: int, size: int) -> int:
+    """Bytes of a block of `count` maps of side `size` (see quantise)."""
+    return _BLOCK.size + count * (8 + size * size)
+
+
+def quantise_into(maps: np.ndarray, size: int, out: np.ndarray, offset: int) -> int:
+    """Write the block of maps (M, G²) float32 (see quantise) into out (u8) at `offset`; returns the offset after."""
+    count, end = maps.shape[0], offset + block_bytes(maps.shape[0], size)
+    _BLOCK.pack_into(out, offset, count, size)
+    _quantise_rows(maps, out[offset + _BLOCK.size:end].reshape(count, 8 + size * size))
+    return end
 
 
 def quantise(maps: np.ndarray, size: int) -> bytes:
@@ -104,13 +129,8 @@ def quantise(maps: np.ndarray, size: int) -> bytes:
     q = round((v − lo) / (hi − lo) · 255). Values are clamped to ±MAP_LIMIT and NaN becomes 0, so the block is
     always finite and decodable."""
     maps = np.ascontiguousarray(maps, dtype=np.float32)
-    count, cells = maps.shape[0], size * size
-    block = np.empty(_BLOCK.size + count * (8 + cells), dtype=np.uint8)
-    _BLOCK.pack_into(block, 0, count, size)
-    records = block[_BLOCK.size:].reshape(count, 8 + cells)       # each: lo, hi (8 bytes), then the G² codes
-    limits = np.empty((count, 2), dtype="<f4")
-    _quantise_rows(maps, limits[:, 0], limits[:, 1], records[:, 8:])
-    records[:, :8] = limits.view(np.uint8)
+    block = np.empty(block_bytes(maps.shape[0], size), dtype=np.uint8)
+    quantise_into(maps, size, block, 0)
     return block.tobytes()
 
 
@@ -197,11 +217,11 @@ class MapJob:
         sizes = trainer.layout.sizes
         self.key, self.cache = key, cache
         self.params, self.table = trainer.params.copy(), trainer.layout.table.copy()
-        self.features, self.grid, self.unit = trainer.config.features, grid_size, unit_size
+        self.features, self.grid, self.unit = tuple(trainer.config.features), grid_size, unit_size
         self.n_inputs, self.n_units, self.n_out = sizes[0], sum(sizes) - sizes[0], sizes[-1]
         self.weight = max(int(trainer.params.size), MIN_WEIGHT)
         self.focus = focus if focus is not None and focus < self.n_units else None
-        self.passes = (cache.grid(grid_size, self.features), cache.grid(unit_size, self.features))
+        self.passes = (shared_grid(grid_size, self.features), shared_grid(unit_size, self.features))
         # the output units, then the focused one, at the output side; every unit at the neuron side
         self.top = np.empty((self.n_out + (self.focus is not None), grid_size * grid_size), dtype=np.float32)
         self.units = np.empty((self.n_units, unit_size * unit_size), dtype=np.float32)
@@ -244,16 +264,20 @@ class MapJob:
 
     def blocks(self) -> tuple[bytes, dict]:
         """The quantised map blocks (output, units, inputs, focus) and their layout, once run() is done."""
-        top, units = self.top, self.units
-        parts = [quantise(top[:self.n_out], self.grid), quantise(units, self.unit),
-                 self.cache.input_block(self.unit, self.features)]
-        layout = {"output": {"count": self.n_out, "size": self.grid},
-                  "units": {"count": self.n_units, "size": self.unit},
-                  "inputs": {"count": self.n_inputs, "size": self.unit}}
-        if self.focus is not None:
-            parts.append(quantise(top[self.n_out:], self.grid))
-            layout["focus"] = {"count": 1, "size": self.grid, "unit": self.focus}
-        return b"".join(parts), layout
+        top, n_out, grid, unit = self.top, self.n_out, self.grid, self.unit
+        inputs = input_block(unit, self.features)
+        focus = top.shape[0] - n_out
+        out = np.empty(block_bytes(n_out, grid) + block_bytes(self.n_units, unit) + len(inputs)
+                       + focus * block_bytes(1, grid), dtype=np.uint8)
+        at = quantise_into(top[:n_out], grid, out, 0)
+        at = quantise_into(self.units, unit, out, at)
+        out[at:at + len(inputs)] = np.frombuffer(inputs, dtype=np.uint8)
+        layout = {"output": {"count": n_out, "size": grid}, "units": {"count": self.n_units, "size": unit},
+                  "inputs": {"count": self.n_inputs, "size": unit}}
+        if focus:
+            quantise_into(top[n_out:], grid, out, at + len(inputs))
+            layout["focus"] = {"count": 1, "size": grid, "unit": self.focus}
+        return out.tobytes(), layout
 
 
 def _map_blocks(trainer, grid_size: int, unit_size: int, focus: int | None, cache: MapCache) -> tuple[bytes, dict]:

@@ -4,8 +4,10 @@ The engine's kernels release the GIL, so engine work runs in worker threads whil
 Sessions wait in a run queue; a worker pops one, runs one bounded turn (``session.turn()``: apply its commands, train
 one chunk, encode a frame if due), and puts it back at the end of the queue if it wants to go on training. Results
 travel to the event loop through ``deliver``: one wake-up of the loop carries every result that piled up meanwhile.
-The loop never has to wake up for a worker to continue, so a busy loop (a hundred pages to send to) does not leave
-the CPUs idle.
+A turn's frame that no command waits for may wait up to DELIVERY_DELAY for the next turns' (the wake-up is sent
+when a turn begins its engine work, see ``flush``, or when the worker runs out of sessions), so a hundred sessions'
+frames cost a few wake-ups per frame period, not one each. The loop never has to wake up for a worker to continue,
+so a busy loop (a hundred pages to send to) does not leave the CPUs idle.
 
 Sessions with commands waiting go to the front (a click shows at once). The others share the engine by what
 their turns really cost (fair queuing on a virtual clock): each session is charged the CPU seconds its turns take
@@ -33,6 +35,7 @@ log = logging.getLogger("nnplayground.scheduler")
 SWITCH_INTERVAL = 0.0002     # seconds a thread waits for the GIL before asking its holder to let go
 MAX_DEBT = 0.025             # engine seconds a session may be charged ahead of the clock (about two pieces)
 SPIKE = 3.0                  # a turn is charged at most this many times the session's usual turn (a running mean)
+DELIVERY_DELAY = 0.002       # seconds a delivery that nobody waits for may wait to share the loop's wake-up
 
 
 class Scheduler:
@@ -62,11 +65,14 @@ class Scheduler:
         self._again: set = set()
         self._closed = False
         self._deliveries: dict = {}          # event loop -> deque of (callback, args) not yet run there
+        self._unwoken: dict = {}             # event loop -> when its oldest delivery came, while it is not woken
         self._delivery_lock = threading.Lock()
+        self._engine_threads: frozenset = frozenset()      # their idents (see deliver)
         self._threads = [threading.Thread(target=self._work, name=f"nnp-engine-{i}", daemon=True)
                          for i in range(self.workers)]
         for thread in self._threads:
             thread.start()
+        self._engine_threads = frozenset(thread.ident for thread in self._threads)
 
     # ------------------------------------------------------------------ any thread
     def wake(self, session, urgent: bool = False) -> None:
@@ -85,24 +91,46 @@ class Scheduler:
             self._enqueue(session, urgent)
             self._lock.notify()
 
-    def deliver(self, loop, callback, *args) -> None:
+    def deliver(self, loop, callback, *args, soon: bool = True) -> None:
         """Run callback(*args) on the event loop `loop`, in the order of the calls. Thread-safe. While the loop has
-        not yet run earlier deliveries, a new one joins them instead of waking the loop again."""
+        not yet run earlier deliveries, a new one joins them instead of waking the loop again. soon=False, from an
+        engine thread: the wake-up may wait up to DELIVERY_DELAY, or a turn (see flush)."""
         with self._delivery_lock:
             waiting = self._deliveries.get(loop)
-            if waiting is not None:
-                waiting.append((callback, args))
+            if waiting is None:
+                waiting = self._deliveries[loop] = collections.deque()
+                self._unwoken[loop] = time.perf_counter()
+            waiting.append((callback, args))
+            if loop not in self._unwoken or (not soon and threading.get_ident() in self._engine_threads):
                 return
-            self._deliveries[loop] = collections.deque([(callback, args)])
+            del self._unwoken[loop]
+        self._wake_loop(loop)
+
+    def _wake_loop(self, loop) -> None:
         try:
             loop.call_soon_threadsafe(self._run_deliveries, loop)
         except RuntimeError:                # the loop is closed: nobody is left to deliver to
             with self._delivery_lock:
                 self._deliveries.pop(loop, None)
 
+    def flush(self, idle: bool = False) -> None:
+        """Wake the loops whose deliveries have waited DELIVERY_DELAY; all of them when this worker is `idle` or
+        chunks are long (few sessions train: the next turn would come late). A turn calls it as its engine work
+        begins, so the loop sends while the kernel runs without the GIL, instead of both waiting for the GIL."""
+        if not self._unwoken:
+            return
+        now, every = time.perf_counter(), idle or self.chunk_seconds() >= DELIVERY_DELAY
+        with self._delivery_lock:
+            due = [loop for loop, since in self._unwoken.items() if every or now - since >= DELIVERY_DELAY]
+            for loop in due:
+                del self._unwoken[loop]
+        for loop in due:
+            self._wake_loop(loop)
+
     def _run_deliveries(self, loop) -> None:
         with self._delivery_lock:
             waiting = self._deliveries.pop(loop, ())
+            self._unwoken.pop(loop, None)
         for callback, args in waiting:
             try:
                 callback(*args)
@@ -174,6 +202,8 @@ class Scheduler:
     # ------------------------------------------------------------------ worker threads
     def _work(self) -> None:
         while True:
+            if not self._queued:
+                self.flush(idle=True)
             with self._lock:
                 while not self._closed and (session := self._next()) is None:
                     self._lock.wait()

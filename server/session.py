@@ -48,6 +48,7 @@ class Session(TurnTaker):
         self._unrecorded: tuple | None = None     # (trainer, iteration) after chunks trained without a history row
         self._since_row = 0.0                     # training seconds since the last history row
         self._row_seconds = 2.5e-10               # measured seconds of the loss pass per example and parameter
+        self._row_written = False                 # this turn's piece of work ended with a history row (see _step)
         self._example_seconds = 5e-9              # measured seconds of training per example and parameter
         self._map_credit = 0.0                    # engine seconds the maps may take now (MAP_SHARE of the work)
         self._maps_drawn = 0                      # maps finished so far (a due frame needs new maps or training)
@@ -121,6 +122,7 @@ class Session(TurnTaker):
         piece = self.scheduler.max_chunk
         training = bool(budget) and self.state == "playing"
         started = time.perf_counter()
+        self._row_written = False
         if self._row_wanted(out):
             if self._evaluate(piece):
                 self._write_row(out)
@@ -182,7 +184,7 @@ class Session(TurnTaker):
 
     def _write_row(self, out: Outcome) -> None:
         self.trainer.record()
-        self._unrecorded, self._since_row = None, 0.0
+        self._unrecorded, self._since_row, self._row_written = None, 0.0, True
         self._collect_row()
         self._check_divergence(out)
 
@@ -251,7 +253,7 @@ class Session(TurnTaker):
         a network are drawn in pieces; and a frame that is only due, not asked for, waits for news (training or
         maps) since the last one."""
         t = self.trainer
-        if self._pending_row() or not self._evaluate(seconds):
+        if self._pending_row() or not (self._row_written or self._evaluate(seconds)):   # a row made the pass
             return False
         maps = self._maps(seconds) if frames.drawable(t) else (b"", None)
         if maps is None or (not asked and (t.iteration, self._maps_drawn) == self._frame_mark):

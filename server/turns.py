@@ -233,8 +233,9 @@ class TurnTaker:
             self.scheduler.deliver(self.loop, self._deliver, out)
             self.scheduler.set_active(self, False)
             return False
-        if out.messages or out.frame is not None or out.results:
-            self.scheduler.deliver(self.loop, self._deliver, out)
+        if out.messages or out.frame is not None or out.results:     # a frame no command asked for may wait a little
+            self.scheduler.deliver(self.loop, self._deliver, out,
+                                   soon=bool(out.messages or out.results or out.frame_needed))
         train = self._wants_training()
         self.scheduler.set_active(self, train)
         unfinished = bool(self.subscribers) and not self.closed and (self._asked or self._unfinished())
@@ -313,6 +314,7 @@ class TurnTaker:
         if out.messages or out.results:         # answer the commands before any engine work of this turn
             self.scheduler.deliver(self.loop, self._deliver, out)
             out = Outcome(frame_needed=out.frame_needed)
+        self.scheduler.flush()
         started = time.perf_counter()
         self._step(budget, out)
         now = time.perf_counter()
@@ -329,6 +331,7 @@ class TurnTaker:
         if (asked or due) and self._prepare_frame(asked, max(piece - self.work_seconds, piece / 4)):
             out.frame = self._frame(now)
         self._asked = asked and out.frame is None
+        out.frame_needed = asked            # a frame a command asked for is delivered at once (see turn)
         return out
 
     def _do_speed(self, command: Command, out: Outcome) -> None:

@@ -59,6 +59,44 @@ def test_a_failing_delivery_does_not_lose_the_ones_after_it():
     assert received == [1, 3]
 
 
+def test_frames_of_several_turns_share_a_wake_up_of_the_loop_and_all_arrive_in_order():
+    """An engine thread's deliveries with soon=False wait (up to DELIVERY_DELAY, or until the worker has nothing left
+    to run) and go in one wake-up of the loop; a soon one wakes it at once, behind those made before it."""
+    scheduler = Scheduler(workers=1)
+    received, wake_ups = [], []
+
+    class Chatty:
+        closed, work_seconds, turns = False, 0.0, 0
+
+        def urgent(self):
+            return False
+
+        def turn(self):
+            self.turns += 1
+            scheduler.flush()                          # as a turn does when its engine work begins
+            scheduler.deliver(loop, received.append, self.turns, soon=self.turns == 30)
+            return self.turns < 40
+
+    async def flow():
+        nonlocal loop
+        loop = asyncio.get_running_loop()
+        real = scheduler._run_deliveries
+        scheduler._run_deliveries = lambda owner: (wake_ups.append(len(received)), real(owner))
+        scheduler.wake(Chatty())
+        for _ in range(200):
+            if len(received) == 40:
+                break
+            await asyncio.sleep(0.01)
+
+    loop = None
+    try:
+        run(flow())
+    finally:
+        scheduler.close()
+    assert received == list(range(1, 41))
+    assert len(wake_ups) < 20                          # 40 deliveries, far fewer wake-ups
+
+
 def test_chunks_shrink_as_more_sessions_train_and_leave_room_for_frames():
     scheduler = Scheduler(workers=1, fps=30)
     try:
