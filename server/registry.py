@@ -68,6 +68,8 @@ class Registry:
         self._make_room()
         session = kind.create(start, self.scheduler, self.settings, self.stats)
         self._sessions[session.token] = session
+        if self.keeper is not None and kind is Session:
+            await self.keeper.hold(session)
         return session, False
 
     async def take_up(self, token: str) -> Session | None:

@@ -110,6 +110,15 @@ class Keeper:
             return owner
         return None if reply.ok else owner
 
+    async def hold(self, session: Session) -> None:
+        """Take the lease of a session just made here at once (not at the next renewal, up to a second later), so
+        that no other process takes it up from its first snapshot while its page is here; best effort."""
+        try:
+            await self.redis.set(LEASE.format(records.session_key(session.token)), self.link.pid,
+                                 px=int(LEASE_SECONDS * 1000), nx=True)
+        except (RedisError, OSError):
+            pass                            # Redis away: the keeper takes the lease when it is back
+
     async def restore(self, token: str) -> Session | None:
         """The session of `token` from its snapshot, trained here from now on; None when there is none, another
         process holds it, or the snapshot is refused (checked like an uploaded state: records.load_snapshot, then

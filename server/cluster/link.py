@@ -36,6 +36,10 @@ class StoreUnavailable(Exception):
     """Redis does not answer (at start: the CLI says so and exits)."""
 
 
+class PeerGone(Exception):
+    """The process a request went to stopped beating before it answered (it died)."""
+
+
 Handler = Callable[[records.Envelope, bytes], Awaitable[None] | None]
 
 
@@ -180,15 +184,29 @@ class Link:
                     self._set_up(False)
                     await asyncio.sleep(RETRY)       # in order, once Redis is back (nothing dropped)
 
-    async def request(self, pid: str, envelope: dict, payload: bytes = b"",
-                      timeout: float = REQUEST_SECONDS) -> tuple[records.Envelope, bytes]:
-        """Send a request and wait for its reply (asyncio.TimeoutError when none comes in `timeout` seconds)."""
+    async def request(self, pid: str, envelope: dict, payload: bytes = b"", timeout: float = REQUEST_SECONDS,
+                      watch: bool = False) -> tuple[records.Envelope, bytes]:
+        """Send a request and wait for its reply (asyncio.TimeoutError when none comes in `timeout` seconds).
+        `watch`: meanwhile check every second that process `pid` still beats (PeerGone when it stopped), so a long
+        wait for a process that died ends LEASE_SECONDS after its death, not after `timeout`."""
         rid = secrets.token_hex(8)
-        future = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
         self._replies[rid] = future
         try:
             await self.send(pid, {**envelope, "rid": rid}, payload)
-            return await asyncio.wait_for(future, timeout)
+            if not watch:
+                return await asyncio.wait_for(future, timeout)
+            deadline = loop.time() + timeout
+            while True:
+                left = deadline - loop.time()
+                if left <= 0:
+                    raise asyncio.TimeoutError
+                try:
+                    return await asyncio.wait_for(asyncio.shield(future), min(left, 2 * BEAT))
+                except asyncio.TimeoutError:
+                    if not await self.alive(pid):
+                        raise PeerGone(pid) from None
         finally:
             self._replies.pop(rid, None)
 

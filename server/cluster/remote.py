@@ -5,7 +5,7 @@ from typing import Awaitable, Callable
 
 from ..protocol import ProtocolError, dumps, loads_strict
 from . import records
-from .link import Link
+from .link import STORE_ERRORS, Link, PeerGone
 
 CALL_SECONDS = 30.0             # an upload's command may wait for a busy session's turn
 
@@ -19,17 +19,30 @@ class CallFailed(Exception):
 
 
 class RemoteSession:
-    """A session as routes/api.py sees it, owned by process `owner`: only `call`."""
+    """A session as routes/api.py sees it, owned by process `owner`: only `call`. `take_over()`: the session taken
+    up here from its snapshot (or None), used when the owner dies before it answers."""
 
-    def __init__(self, link: Link, owner: str, token: str):
-        self.link, self.owner, self.token = link, owner, token
+    def __init__(self, link: Link, owner: str, token: str,
+                 take_over: Callable[[], Awaitable[object | None]] | None = None):
+        self.link, self.owner, self.token, self.take_over = link, owner, token, take_over
 
     async def call(self, kind: str, payload=None):
         try:
             reply, body = await self.link.request(self.owner, {"op": "call", "token": self.token, "kind": kind},
-                                                  dumps(payload).encode(), timeout=CALL_SECONDS)
+                                                  dumps(payload).encode(), timeout=CALL_SECONDS, watch=True)
         except asyncio.TimeoutError:
             raise CallFailed(503, "internal", "the server process that holds this session did not answer") from None
+        except STORE_ERRORS:
+            raise CallFailed(503, "internal", "the shared session store (Redis) does not answer; try again") from None
+        except PeerGone:                    # the owner died: its last snapshot is taken up here
+            try:
+                session = await self.take_over() if self.take_over is not None else None
+            except STORE_ERRORS:
+                session = None
+            if session is None:
+                raise CallFailed(503, "internal", "the server process that held this session stopped; try again") \
+                    from None
+            return await session.call(kind, payload)
         try:
             value = loads_strict(body)
         except ValueError:

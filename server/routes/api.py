@@ -33,7 +33,7 @@ async def session_of(request: Request):
         try:
             owner = await state.cluster.owner_of(token)
             if owner is not None:
-                session = RemoteSession(state.link, owner, token)
+                session = RemoteSession(state.link, owner, token, lambda: state.registry.take_up(token))
             else:                                   # nobody else holds it: its snapshot, if any, is taken up here
                 session = await local_session(state, token) or await state.registry.take_up(token)
         except STORE_ERRORS:
