@@ -8,7 +8,6 @@ import asyncio
 import hashlib
 import json
 import re
-import struct
 import subprocess
 import threading
 import time
@@ -17,7 +16,7 @@ import httpx
 import redis
 import websockets
 
-from wire import STANDARD, Client, LiveServer, check_class
+from wire import STANDARD, ClassPage, LiveServer
 
 KEY = "SAMEKEY123"              # the teacher key of the class both servers of a test run
 PLAY, PAUSE = ({"type": "control", "action": a} for a in ("play", "pause"))
@@ -34,7 +33,6 @@ class Server(LiveServer):
             self.base = self.origin = self.url.split("/class/")[0]
             self.ws_url = self.base.replace("http://", "ws://", 1) + "/ws"
             self.host_port = self.base.removeprefix("http://")
-        self.ws_base = self.base.replace("http://", "ws://", 1)
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 
@@ -72,32 +70,8 @@ def stop_all(*servers: Server) -> None:
 
 
 # ------------------------------------------------------------------------------------------------ pages
-class Page(Client):
-    """A page on any socket of a server: each text message validated (wire.check_class falls back to wire.check for
-    the playground's messages); binary frames kept by seq."""
-
-    def __init__(self, ws):
-        super().__init__(ws)
-        self.binaries: dict[int, bytes] = {}
-
-    @classmethod
-    async def connect(cls, server: Server, path: str = "/ws", query: str = "") -> "Page":
-        # max_queue=None: a test that looks at Redis for a while and then closes the page is not left waiting
-        # 10 s for a close handshake stuck behind the frames it did not read (a browser always reads)
-        ws = await websockets.connect(server.ws_base + path + query, origin=server.origin, max_size=2**23,
-                                      open_timeout=20, max_queue=None)
-        return cls(ws)
-
-    async def recv(self, timeout: float = 10):
-        raw = await asyncio.wait_for(self.ws.recv(), timeout)
-        if isinstance(raw, bytes):
-            self.binaries[struct.unpack_from("<I", raw, 4)[0]] = raw
-            return raw
-        message = check_class(raw)
-        self.seen.append(message)
-        if message["type"] == "frame":
-            self.frames.append(message)
-        return message
+class Page(ClassPage):
+    """A page on any socket of a server (wire.ClassPage)."""
 
     async def welcome(self) -> dict:
         self.hello = await self.recv(20)

@@ -21,7 +21,7 @@ import websockets
 from starlette.websockets import WebSocketDisconnect
 
 from nnplayground.server.classroom.challenge import CSV_COLUMNS
-from wire import Client, LiveServer, check_class, make_client, run
+from wire import ClassPage, LiveServer, check_class, make_client, run
 
 KEY = "teacher-key-0123"
 MAX_STUDENTS = 6
@@ -41,7 +41,6 @@ def start_class(*args: str) -> LiveServer:
     """`nnplayground --class` on loopback. It prints the teacher's link, so the server's origin is cut from it."""
     server = LiveServer("--class", "--host", "127.0.0.1", "--class-key", KEY, *args)
     server.base = server.origin = server.url.split("/class/")[0]
-    server.ws_base = server.base.replace("http://", "ws://", 1)
     return server
 
 
@@ -58,31 +57,8 @@ def server(class_server):
     return class_server
 
 
-class Page(Client):
-    """A page on a class socket: each text message validated (wire.check_class), frames' text kept by seq."""
-
-    def __init__(self, ws):
-        super().__init__(ws)
-        self.texts: dict[int, str] = {}         # seq → the frame message as sent
-        self.binaries: dict[int, bytes] = {}    # seq → the binary frame
-
-    @classmethod
-    async def connect(cls, server: LiveServer, path: str, query: str = "") -> "Page":
-        ws = await websockets.connect(server.ws_base + path + query, origin=server.origin, max_size=2**23,
-                                      open_timeout=10)
-        return cls(ws)
-
-    async def recv(self, timeout: float = 10):
-        raw = await asyncio.wait_for(self.ws.recv(), timeout)
-        if isinstance(raw, bytes):
-            self.binaries[struct.unpack_from("<I", raw, 4)[0]] = raw
-            return raw
-        message = check_class(raw)
-        self.seen.append(message)
-        if message["type"] == "frame":
-            self.frames.append(message)
-            self.texts[message["seq"]] = raw
-        return message
+class Page(ClassPage):
+    """A page on a class socket (wire.ClassPage)."""
 
     async def answer(self, *kinds: str, timeout: float = 10) -> dict:
         """The next message of one of these types."""

@@ -230,6 +230,36 @@ class Client:
         await self.ws.close()
 
 
+class ClassPage(Client):
+    """A page on any socket (a class's or the playground's): each text message validated (check_class falls back to
+    check), frames' text and binary frames kept by seq. The client queues without bound: a test that looks elsewhere
+    for a while and then closes the page is not left waiting for a close handshake stuck behind unread frames (a
+    browser always reads)."""
+
+    def __init__(self, ws):
+        super().__init__(ws)
+        self.texts: dict[int, str] = {}         # seq → the frame message as sent
+        self.binaries: dict[int, bytes] = {}    # seq → the binary frame
+
+    @classmethod
+    async def connect(cls, server: LiveServer, path: str, query: str = "", open_timeout: float = 20):
+        ws = await websockets.connect(server.base.replace("http://", "ws://", 1) + path + query, origin=server.origin,
+                                      max_size=2**23, open_timeout=open_timeout, max_queue=None)
+        return cls(ws)
+
+    async def recv(self, timeout: float = 10):
+        raw = await asyncio.wait_for(self.ws.recv(), timeout)
+        if isinstance(raw, bytes):
+            self.binaries[struct.unpack_from("<I", raw, 4)[0]] = raw
+            return raw
+        message = check_class(raw)
+        self.seen.append(message)
+        if message["type"] == "frame":
+            self.frames.append(message)
+            self.texts[message["seq"]] = raw
+        return message
+
+
 def run(coro):
     """Run a client flow to completion on its own event loop, in its own thread.
 
