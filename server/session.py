@@ -521,8 +521,11 @@ class Session(TurnTaker):
                             "before saving") from None
 
     def _do_snapshot(self, command: Command, out: Outcome) -> tuple[dict, int]:
-        """The trainer's whole state (Trainer.state_dict) and this session's speed: what a class forks from."""
-        return self.trainer.state_dict(), self.speed
+        """The trainer's whole state (Trainer.state_dict, its history a copy of the list as it is now) and this
+        session's speed: what a class forks from and a snapshot is written of."""
+        state = self.trainer.state_dict()
+        state["history"] = list(state["history"])
+        return state, self.speed
 
     def _do_data(self, command: Command, out: Outcome) -> str:
         """The rows the engine trains and tests on, as strict JSON text: each row's raw inputs before input features

@@ -14,6 +14,8 @@ import time
 from redis.exceptions import RedisError
 
 from ...engine import ConfigError, DataError, Trainer
+from ...engine.trainer import HISTORY_LIMIT
+from ..protocol import dumps
 from ..session import Session
 from . import records
 from .link import ALIVE, LEASE_SECONDS, Link
@@ -21,6 +23,8 @@ from .link import ALIVE, LEASE_SECONDS, Link
 log = logging.getLogger("nnplayground.cluster")
 
 SNAPSHOT = "nnp:snap:{}"
+HISTORY = "nnp:hist:{}"         # the snapshot's loss-history rows, a list appended to (a whole history, re-encoded
+                                # every second, would cost more than the rest of the snapshot many times over)
 LEASE = "nnp:lease:{}"
 SNAPSHOT_SECONDS = 1.0          # a changing session is written at least this often
 TICK = 0.25                     # how often the keeper looks for sessions to write
@@ -66,6 +70,7 @@ class Keeper:
         self.redis = link.redis
         self.extra = lambda: ()                 # sessions held outside the registry (a class's)
         self._written: dict[str, tuple] = {}    # token → (fingerprint, when) of its last snapshot
+        self._rows: dict[str, tuple] = {}       # token → (its first history row, rows) as last written
         self._renew = self.redis.register_script(RENEW)
         self._claim = self.redis.register_script(CLAIM)
         self._release = self.redis.register_script(RELEASE)
@@ -130,11 +135,12 @@ class Keeper:
                                 args=[self.link.pid, int(LEASE_SECONDS * 1000), ALIVE.format("")])
         if won != b"ok":
             return None
-        raw = await self.redis.get(SNAPSHOT.format(key))
+        async with self.redis.pipeline(transaction=True) as pipe:
+            raw, rows = await pipe.get(SNAPSHOT.format(key)).lrange(HISTORY.format(key), 0, HISTORY_LIMIT).execute()
         try:
             if raw is None:
                 raise LookupError
-            snapshot = records.load_snapshot(raw)
+            snapshot = records.load_snapshot(raw, rows)
             trainer = await asyncio.to_thread(Trainer.from_state, snapshot.trainer.model_dump(exclude_unset=True))
         except LookupError:
             await self._release(keys=[LEASE.format(key)], args=[self.link.pid])
@@ -158,6 +164,7 @@ class Keeper:
             await self._release(keys=[LEASE.format(records.session_key(session.token))], args=[self.link.pid])
             self.registry.forget(session)
             self._written.pop(session.token, None)
+            self._rows.pop(session.token, None)
         await self.link.reply(request, {"ok": given})
 
     # ------------------------------------------------------------------ writing
@@ -169,10 +176,22 @@ class Keeper:
             return False
         fingerprint = fingerprint[:-1] + (session.submitted + 1,)   # the snapshot is a command too
         trainer, speed = await session.call("snapshot")
+        rows = trainer.pop("history")
+        kept = self._rows.get(session.token)      # rows are only ever appended, unless the history was replaced
+        whole = force or kept is None or not rows or kept[0] is not rows[0] or kept[1] > len(rows)
         text = await asyncio.to_thread(records.dump_snapshot, session.id, speed, session.state, trainer)
-        await self.redis.set(SNAPSHOT.format(records.session_key(session.token)), text,
-                             ex=max(1, int(self.settings.resume_seconds)))
+        new = [dumps(row) for row in rows[0 if whole else kept[1]:]]
+        key, ttl = records.session_key(session.token), max(1, int(self.settings.resume_seconds))
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.set(SNAPSHOT.format(key), text, ex=ttl)
+            if whole:
+                pipe.delete(HISTORY.format(key))
+            if new:
+                pipe.rpush(HISTORY.format(key), *new)
+            pipe.expire(HISTORY.format(key), ttl)
+            await pipe.execute()
         self._written[session.token] = (fingerprint, time.monotonic())
+        self._rows[session.token] = (rows[0] if rows else None, len(rows))
         return True
 
     def _due(self, session: Session, now: float) -> bool:
@@ -192,8 +211,9 @@ class Keeper:
                 pass
 
     def _on_link(self, up: bool) -> None:
-        if up:              # Redis came back (perhaps empty): everything is written again
+        if up:              # Redis came back (perhaps empty): everything is written again, whole
             self._written = {token: (None, 0.0) for token in self._written}
+            self._rows = {}
 
     async def _run(self) -> None:
         renewed = 0.0
@@ -222,6 +242,7 @@ class Keeper:
         page; a session whose lease another process holds stops here (its pages reconnect, to that process)."""
         live = {s.token for s in sessions}
         self._written = {t: w for t, w in self._written.items() if t in live}
+        self._rows = {t: r for t, r in self._rows.items() if t in live}
         if not sessions:
             return
         keys = [records.session_key(s.token) for s in sessions]
@@ -231,10 +252,11 @@ class Keeper:
         async with self.redis.pipeline(transaction=False) as pipe:
             for session, key in zip(sessions, keys):
                 if session.subscribers:
-                    pipe.expire(SNAPSHOT.format(key), ttl)
+                    pipe.expire(SNAPSHOT.format(key), ttl).expire(HISTORY.format(key), ttl)
             await pipe.execute()
         for index in lost:
             session = sessions[int(index) - 1]
             log.info("session %s is trained by another process now", session.id)
             self._written.pop(session.token, None)
+            self._rows.pop(session.token, None)
             self.registry.forget(session, *MOVED)

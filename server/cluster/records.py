@@ -18,6 +18,8 @@ OPS = ("open", "in", "in_bytes", "out", "out_bytes", "close",       # a tunnelle
 CALLS = ("load_csv", "load_state", "save_state", "data")              # the HTTP API's commands (routes/api.py)
 MAX_PAYLOAD = 8_000_000         # bytes after an envelope: a message or frame of a page, or an upload's text
 SNAPSHOT_VERSION = 1
+MAX_SNAPSHOT = 64_000_000       # bytes of a snapshot (the largest network and data set the limits allow fit)
+MAX_ROW = 1000                  # bytes of one history row
 
 ProcessId = Annotated[str, Field(pattern=PROCESS_ID)]
 Short = Annotated[str, Field(max_length=200)]
@@ -72,12 +74,20 @@ def join(envelope: dict, payload: bytes = b"") -> bytes:
 
 
 def dump_snapshot(session_id: str, speed: int, state: str, trainer: dict) -> str:
+    """The snapshot's JSON; `trainer` without its history (the rows are kept as a list of their own)."""
     return dumps({"version": SNAPSHOT_VERSION, "id": session_id, "speed": speed, "state": state, "trainer": trainer})
 
 
-def load_snapshot(raw: bytes) -> Snapshot:
-    """A snapshot read from Redis, checked field by field (ValueError when anything is off)."""
+def load_snapshot(raw: bytes, rows: list[bytes]) -> Snapshot:
+    """A snapshot read from Redis with its history rows (kept apart, see keeper.py), checked field by field
+    (ValueError when anything is off)."""
+    if len(raw) > MAX_SNAPSHOT or any(len(row) > MAX_ROW for row in rows):
+        raise ValueError("a session snapshot was refused: it is larger than any session can be")
     try:
-        return Snapshot.model_validate(loads_strict(raw))
+        data = loads_strict(raw)
+        if not isinstance(data, dict) or not isinstance(data.get("trainer"), dict) or "history" in data["trainer"]:
+            raise ValueError("a snapshot is an object whose trainer holds no history")
+        data["trainer"]["history"] = [loads_strict(row) for row in rows]
+        return Snapshot.model_validate(data)
     except (ValidationError, RecursionError, UnicodeDecodeError) as error:
         raise ValueError(f"a session snapshot was refused: {str(error)[:300]}") from None

@@ -127,8 +127,14 @@ class Store:
             return r.get(key)
 
     def snapshot(self, token: str) -> dict | None:
-        raw = self.get(f"nnp:snap:{digest(token)}")
-        return None if raw is None else json.loads(raw)
+        """The session's snapshot as Redis holds it, its history rows (kept in a list of their own) put back."""
+        with self.client() as r:
+            raw, rows = r.get(f"nnp:snap:{digest(token)}"), r.lrange(f"nnp:hist:{digest(token)}", 0, -1)
+        if raw is None:
+            return None
+        snapshot = json.loads(raw)
+        snapshot["trainer"]["history"] = [json.loads(row) for row in rows]
+        return snapshot
 
     def lease(self, token: str) -> str | None:
         raw = self.get(f"nnp:lease:{digest(token)}")
@@ -148,9 +154,12 @@ class Store:
         with self.client() as r:
             return {key.decode().rsplit(":", 1)[1]: int(r.get(key) or 0) for key in r.scan_iter("nnp:alive:*")}
 
-    def put_snapshot(self, token: str, text: str | bytes) -> None:
+    def put_snapshot(self, token: str, text: str | bytes, rows: list = ()) -> None:
+        """Write a snapshot (JSON text without its history) and its history rows under `token`."""
         with self.client() as r:
             r.set(f"nnp:snap:{digest(token)}", text, ex=600)
+            if rows:
+                r.rpush(f"nnp:hist:{digest(token)}", *rows)
 
     def publish(self, channel: str, data: bytes) -> int:
         with self.client() as r:

@@ -84,6 +84,7 @@ def test_a_worker_killed_outright_loses_at_most_a_second_of_training(workers, st
     state = saved.json()
     assert state["params"] == snapshot["trainer"]["params"]
     assert state["epoch"] == snapshot["trainer"]["epoch"]
+    assert state["history"] == snapshot["trainer"]["history"] and len(state["history"]) > 10    # the loss chart too
 
     async def after():
         again = await Page.connect(workers, "/ws", f"?resume={token}")
@@ -269,17 +270,22 @@ def test_training_goes_on_while_redis_is_away(pair, redis_server, store):
 
 
 # ------------------------------------------------------------------------------------------------ hostile Redis
-def forged_snapshots(real: dict) -> dict[str, str]:
-    """Snapshots another program could have written, each of which must be refused."""
-    params = real["trainer"]["params"]
-    return {"not json": "{this is not json",
-            "negative speed": json.dumps({**real, "speed": -1}),
-            "params one short": json.dumps({**real, "trainer": {**real["trainer"], "params": params[:-1]}}),
-            "huge id": json.dumps({**real, "id": "a" * 1_000_000}),
-            "not finite": json.dumps({**real, "trainer": {**real["trainer"], "params": ["NAN"] + params[1:]}})
-            .replace('"NAN"', "NaN"),
-            "wrong version": json.dumps({**real, "version": 99}),
-            "a list": "[1, 2, 3]"}
+def forged_snapshots(real: dict, rows: list) -> dict[str, tuple[str, list]]:
+    """Snapshots (JSON text, history rows) another program could have written, each of which must be refused."""
+    params, text = real["trainer"]["params"], json.dumps(real)
+    row = json.loads(rows[0])
+    return {"not json": ("{this is not json", rows),
+            "negative speed": (json.dumps({**real, "speed": -1}), rows),
+            "params one short": (json.dumps({**real, "trainer": {**real["trainer"], "params": params[:-1]}}), rows),
+            "huge id": (json.dumps({**real, "id": "a" * 1_000_000}), rows),
+            "not finite": (json.dumps({**real, "trainer": {**real["trainer"], "params": ["NAN"] + params[1:]}})
+                           .replace('"NAN"', "NaN"), rows),
+            "wrong version": (json.dumps({**real, "version": 99}), rows),
+            "a list": ("[1, 2, 3]", rows),
+            "history inside": (json.dumps({**real, "trainer": {**real["trainer"], "history": []}}), rows),
+            "a huge history row": (text, rows + [json.dumps({**row, "note": "x" * 5000})]),
+            "more rows than a history holds": (text, rows * (2001 // len(rows) + 1)),
+            "a negative epoch in a row": (text, rows + [json.dumps({**row, "epoch": -1})])}
 
 
 def test_forged_snapshots_and_messages_are_refused(pair, store):
@@ -292,8 +298,11 @@ def test_forged_snapshots_and_messages_are_refused(pair, store):
         await page.send(PAUSE)
         await page.until("frame", 10, where=lambda m: m["state"] == "paused")
         await page.ws.close()
-        return await asyncio.to_thread(wait_for, lambda: store.snapshot(page.hello["token"]), 5)
-    real = run(real_snapshot())
+        token = page.hello["token"]
+        await asyncio.to_thread(wait_for, lambda: store.snapshot(token), 5)
+        with store.client() as r:
+            return json.loads(r.get(f"nnp:snap:{digest(token)}")), r.lrange(f"nnp:hist:{digest(token)}", 0, -1)
+    real, rows = run(real_snapshot())
 
     async def resume(token: str) -> dict:
         page = await Page.connect(b, "/ws", f"?resume={token}")
@@ -304,9 +313,12 @@ def test_forged_snapshots_and_messages_are_refused(pair, store):
         finally:
             await page.ws.close()
 
-    for case, text in forged_snapshots(real).items():
+    copied = "copied" + secrets.token_urlsafe(18)      # the real snapshot under another token resumes: the refusals
+    store.put_snapshot(copied, json.dumps(real), rows)  # below are for what was forged
+    assert run(resume(copied))["resumed"]
+    for case, (text, forged_rows) in forged_snapshots(real, rows).items():
         token = "forged" + secrets.token_urlsafe(18)
-        store.put_snapshot(token, text)
+        store.put_snapshot(token, text, forged_rows)
         welcome = run(resume(token))
         assert not welcome["resumed"] and welcome["token"] != token, case
         assert welcome["session"] != real["id"], case
