@@ -94,9 +94,23 @@ class Keeper:
         for session in self.sessions():
             try:
                 await self.write(session)
-                await self._release(keys=[LEASE.format(records.session_key(session.token))], args=[self.link.pid])
+                await self.release(LEASE.format(records.session_key(session.token)))
             except (RedisError, OSError, ConfigError):
                 return
+
+    # ------------------------------------------------------------------ leases (a session's, or the class's)
+    async def claim(self, lease: str) -> bytes:
+        """Take the lease `lease` (a Redis key) when it is free, ours, or its holder stopped beating: b"ok", else
+        the holder's id."""
+        return await self._claim(keys=[lease], args=[self.link.pid, int(LEASE_SECONDS * 1000), ALIVE.format("")])
+
+    async def renew(self, leases: list[str]) -> list[int]:
+        """Renew (or take, when free) these leases; the 1-based indices of those another process holds."""
+        return await self._renew(keys=leases, args=[self.link.pid, int(LEASE_SECONDS * 1000)])
+
+    async def release(self, lease: str) -> None:
+        """Let the lease go, if it is still ours."""
+        await self._release(keys=[lease], args=[self.link.pid])
 
     # ------------------------------------------------------------------ taking a session
     async def owner_elsewhere(self, token: str) -> str | None:
@@ -131,8 +145,7 @@ class Keeper:
         if not re.fullmatch(records.TOKEN, token):
             return None
         key = records.session_key(token)
-        won = await self._claim(keys=[LEASE.format(key)],
-                                args=[self.link.pid, int(LEASE_SECONDS * 1000), ALIVE.format("")])
+        won = await self.claim(LEASE.format(key))
         if won != b"ok":
             return None
         async with self.redis.pipeline(transaction=True) as pipe:
@@ -143,11 +156,11 @@ class Keeper:
             snapshot = records.load_snapshot(raw, rows)
             trainer = await asyncio.to_thread(Trainer.from_state, snapshot.trainer.model_dump(exclude_unset=True))
         except LookupError:
-            await self._release(keys=[LEASE.format(key)], args=[self.link.pid])
+            await self.release(LEASE.format(key))
             return None
         except (ValueError, ConfigError, DataError) as error:
             log.warning("session %s… not resumed: %s", key[:8], str(error)[:300])
-            await self._release(keys=[LEASE.format(key)], args=[self.link.pid])
+            await self.release(LEASE.format(key))
             return None
         session = Session.create(trainer, self.registry.scheduler, self.settings, self.registry.stats)
         session.token, session.id, session.speed = token, snapshot.id, snapshot.speed
@@ -161,7 +174,7 @@ class Keeper:
         given = session is None or not session.subscribers
         if session is not None and given:
             await self.write(session, force=True)
-            await self._release(keys=[LEASE.format(records.session_key(session.token))], args=[self.link.pid])
+            await self.release(LEASE.format(records.session_key(session.token)))
             self.registry.forget(session)
             self._written.pop(session.token, None)
             self._rows.pop(session.token, None)
@@ -246,8 +259,7 @@ class Keeper:
         if not sessions:
             return
         keys = [records.session_key(s.token) for s in sessions]
-        lost = await self._renew(keys=[LEASE.format(k) for k in keys],
-                                 args=[self.link.pid, int(LEASE_SECONDS * 1000)])
+        lost = await self.renew([LEASE.format(k) for k in keys])
         ttl = max(1, int(self.settings.resume_seconds))
         async with self.redis.pipeline(transaction=False) as pipe:
             for session, key in zip(sessions, keys):

@@ -8,9 +8,9 @@ import logging
 import re
 
 from ..protocol import dumps
-from .keeper import CLAIM, RENEW, Keeper
+from .keeper import Keeper
 from .records import PROCESS_ID
-from .link import ALIVE, LEASE_SECONDS, STORE_ERRORS, Link
+from .link import LEASE_SECONDS, STORE_ERRORS, Link
 from .remote import serve_calls
 from .tunnel import Tunnels
 
@@ -32,8 +32,6 @@ class Node:
         self.tunnels = Tunnels(link, app, routes)
         serve_calls(link, lambda token, kind, payload: run_call(app, token, kind, payload))
         link.listeners.append(self._tell_pages)
-        self._claim = link.redis.register_script(CLAIM)
-        self._renew = link.redis.register_script(RENEW)
         self._host_lock = asyncio.Lock()
         self._task: asyncio.Task | None = None
         if self.classroom is not None:
@@ -53,9 +51,7 @@ class Node:
         await self.keeper.close()
         if self.classroom is not None and self.classroom.hosting:
             try:
-                await self.link.redis.eval("if redis.call('GET', KEYS[1]) == ARGV[1] then "
-                                           "return redis.call('DEL', KEYS[1]) end return 0", 1,
-                                           self.host_key, self.link.pid)
+                await self.keeper.release(self.host_key)
             except STORE_ERRORS:
                 pass
 
@@ -72,8 +68,7 @@ class Node:
     async def class_host(self) -> str:
         """The process hosting the class: this one when no live process does (it then takes the class up)."""
         async with self._host_lock:
-            won = await self._claim(keys=[self.host_key],
-                                    args=[self.link.pid, int(LEASE_SECONDS * 1000), ALIVE.format("")])
+            won = await self.keeper.claim(self.host_key)
             host = won.decode(errors="replace")
             if won != b"ok" and not re.fullmatch(PROCESS_ID, host):     # not written by a process of ours
                 log.warning("the class's host record in Redis was refused; this process takes the class")
@@ -100,7 +95,7 @@ class Node:
             if not room.hosting or not self.link.up:
                 continue
             try:
-                lost = await self._renew(keys=[self.host_key], args=[self.link.pid, int(LEASE_SECONDS * 1000)])
+                lost = await self.keeper.renew([self.host_key])
             except STORE_ERRORS:
                 continue
             if lost:
